@@ -1,0 +1,50 @@
+"""All settings in one place: defaults here, overridden by environment variables, then by CLI flags.
+
+The README lists every setting. A CLI flag passes its value to `Settings.load(**overrides)`.
+"""
+import dataclasses
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "CLASSIFIER_"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    model_dir: Path = PROJECT_ROOT / "models" / "default"
+    topic_threshold: float | None = None  # None: the threshold stored in the model
+    stem_cache_size: int = 500_000
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    max_text_chars: int = 100_000
+    max_batch: int = 256
+    max_body_bytes: int = 8 * 1024 * 1024
+    label_workers: int = os.cpu_count() or 1
+
+    @classmethod
+    def load(cls, environ=None, **overrides):
+        """Defaults, then CLASSIFIER_<NAME> variables, then the non-None keyword overrides."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + field.name.upper())
+            if raw not in (None, ""):
+                values[field.name] = _parse(field, raw)
+        values.update({name: value for name, value in overrides.items() if value is not None})
+        return cls(**values)
+
+
+def _parse(field, raw):
+    kind = field.type if isinstance(field.type, type) else type(field.default)
+    try:
+        if field.name == "topic_threshold":
+            return float(raw)
+        return Path(raw) if kind is Path or field.name.endswith("_dir") else kind(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_PREFIX}{field.name.upper()}={raw!r} is not a valid {kind.__name__}") from None
+
+
+def stem_cache_size():
+    return Settings.load().stem_cache_size

@@ -1,0 +1,168 @@
+"""The model: one feature step feeding two linear heads (topic, stance), and the record it emits.
+
+`TopicStanceClassifier` follows scikit-learn's conventions so it can be cloned and
+cross-validated; `Model` wraps a fitted one with its version and turns probabilities into the
+record shape shared by the CLI, the API and the batch labeller.
+"""
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.linear_model import LogisticRegression
+
+from .features import TextFeatures
+
+EXPLAIN_TERMS = 10
+FEATURE_KINDS = {"s:": "stem", "w:": "word", "c:": "chars", "cue:": "cue"}
+
+
+class TopicStanceClassifier(BaseEstimator):
+    """Two logistic-regression heads over one shared feature step.
+
+    Secondary topics (`also`) are added as extra training rows with weight `also_weight`, so the
+    topic probabilities of a two-topic document are shared between its topics.
+    """
+
+    def __init__(self, features=None, topic_c=10.0, stance_c=10.0, also_weight=0.3,
+                 class_weight="balanced", max_iter=3000):
+        self.features = features
+        self.topic_c = topic_c
+        self.stance_c = stance_c
+        self.also_weight = also_weight
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+
+    def _head(self, c):
+        return LogisticRegression(C=c, class_weight=self.class_weight, max_iter=self.max_iter)
+
+    def fit(self, texts, y, also=None):
+        """`y` holds (topic, stance) pairs; `also` an optional list of secondary topics per text."""
+        y = np.asarray(y, dtype=object)
+        self.features_ = clone(self.features) if self.features is not None else TextFeatures()
+        X = self.features_.fit_transform(texts)
+        rows, topics, weights = list(range(len(y))), list(y[:, 0]), [1.0] * len(y)
+        known_topics = set(topics)
+        if also is not None and self.also_weight:
+            for row, secondary in enumerate(also):
+                for topic in secondary:
+                    if topic in known_topics:
+                        rows.append(row)
+                        topics.append(topic)
+                        weights.append(self.also_weight)
+        self.topic_head_ = self._head(self.topic_c).fit(X[rows], topics, sample_weight=weights)
+        self.stance_head_ = self._head(self.stance_c).fit(X, list(y[:, 1]))
+        self.topic_labels_ = [str(label) for label in self.topic_head_.classes_]
+        self.stance_labels_ = [str(label) for label in self.stance_head_.classes_]
+        self._prepare_scoring()
+        return self
+
+    def _prepare_scoring(self):
+        """Weights laid out features x labels, so one document's scores are a small gather and dot."""
+        self.weights_ = tuple(_label_weights(head) for head in (self.topic_head_, self.stance_head_))
+
+    def transform(self, texts):
+        return self.features_.transform(texts)
+
+    def predict_proba_from_features(self, X):
+        return tuple(_softmax(X @ weights + intercept) for weights, intercept in self.weights_)
+
+    def predict_proba(self, texts):
+        """(topic probabilities, stance probabilities), columns in `topic_labels_` / `stance_labels_` order."""
+        return self.predict_proba_from_features(self.transform(texts))
+
+    def predict(self, texts):
+        topic_p, stance_p = self.predict_proba(texts)
+        return np.column_stack([np.asarray(self.topic_labels_)[topic_p.argmax(1)],
+                                np.asarray(self.stance_labels_)[stance_p.argmax(1)]])
+
+
+def _label_weights(head):
+    """(features x labels weights, intercepts) with one column per label, binary heads included."""
+    coef, intercept = head.coef_, head.intercept_
+    if coef.shape[0] == 1:
+        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+    return np.ascontiguousarray(coef.T), intercept
+
+
+def _softmax(scores):
+    scores = np.asarray(scores)
+    scores = scores - scores.max(axis=1, keepdims=True)
+    np.exp(scores, out=scores)
+    return scores / scores.sum(axis=1, keepdims=True)
+
+
+class Model:
+    """A fitted classifier with its version and topic threshold; `predict` returns records."""
+
+    def __init__(self, classifier, topic_threshold=0.3, version="unsaved"):
+        self.classifier = classifier
+        self.topic_threshold = topic_threshold
+        self.version = version
+        self.manifest = None
+
+    @property
+    def topic_labels(self):
+        return self.classifier.topic_labels_
+
+    @property
+    def stance_labels(self):
+        return self.classifier.stance_labels_
+
+    def predict(self, texts, ids=None, threshold=None, top_k=None, explain=False):
+        """One record per text: {id, topic, topics, topic_scores, stance, stance_scores, model_version}."""
+        texts = list(texts)
+        if not texts:
+            return []
+        ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
+        X = self.classifier.transform(texts)
+        topic_p, stance_p = self.classifier.predict_proba_from_features(X)
+        threshold = self.topic_threshold if threshold is None else threshold
+        records = []
+        for row, doc_id in enumerate(ids):
+            record = self._record(doc_id, topic_p[row], stance_p[row], threshold, top_k)
+            if explain:
+                record["explanation"] = self.explain_row(X[row], record["topic"], record["stance"])
+            records.append(record)
+        return records
+
+    def _record(self, doc_id, topic_p, stance_p, threshold, top_k):
+        topic_order = np.argsort(-topic_p, kind="stable")
+        topics = [self.topic_labels[i] for i in topic_order if topic_p[i] >= threshold]
+        return {
+            "id": doc_id,
+            "topic": self.topic_labels[topic_order[0]],
+            "topics": topics[:top_k] if top_k else topics,
+            "topic_scores": dict(zip(self.topic_labels, map(float, topic_p))),
+            "stance": self.stance_labels[int(np.argmax(stance_p))],
+            "stance_scores": dict(zip(self.stance_labels, map(float, stance_p))),
+            "model_version": self.version,
+        }
+
+    def explain_row(self, x, topic, stance, n_terms=EXPLAIN_TERMS):
+        """Per head, the features that pushed the chosen label most: value x weight, largest first."""
+        names = self._feature_names()
+        explanation = {}
+        for head, label, labels, (weights, _) in (("topic", topic, self.topic_labels, self.classifier.weights_[0]),
+                                                  ("stance", stance, self.stance_labels, self.classifier.weights_[1])):
+            column = weights[x.indices, labels.index(label)]
+            pushes = x.data * column
+            order = np.argsort(-pushes, kind="stable")[:n_terms]
+            explanation[head] = [_term(names[x.indices[i]], float(pushes[i])) for i in order if pushes[i] > 0]
+        return explanation
+
+    def _feature_names(self):
+        names = getattr(self, "_names", None)
+        if names is None:
+            names = self._names = self.classifier.features_.get_feature_names_out()
+        return names
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_names", None)
+        state["manifest"] = None
+        return state
+
+
+def _term(name, weight):
+    for prefix, kind in FEATURE_KINDS.items():
+        if name.startswith(prefix):
+            return {"term": name[len(prefix):], "kind": kind, "weight": round(weight, 6)}
+    return {"term": name, "kind": "term", "weight": round(weight, 6)}

@@ -1,0 +1,173 @@
+"""Text cleaning and tokenising for Indonesian news pages, posts and comments.
+
+Pure functions. `clean` keeps what a reader of the article would read and drops what the page
+wraps around it (menus, share bars, credit lines, "Baca juga" links, readers' comments), because
+the labels describe the article and not the page.
+"""
+import re
+import unicodedata
+
+# Quotation marks and apostrophes that NFKC leaves alone.
+_QUOTE_TABLE = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
+                              "‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'"})
+
+# Emoji that carry meaning in posts about Palestine become words before symbols are dropped.
+_EMOJI_WORDS = {"🇵🇸": " _benderapalestina_ ", "🍉": " _semangka_ ", "🇮🇱": " _benderaisrael_ ",
+                "🇮🇩": " _benderaindonesia_ "}
+_EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI_WORDS)))
+
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|\b(?:[a-z0-9-]+\.)+(?:com|co|id|net|org|info|news|ly|io|tv|me|my)\b(?:/\S*)?", re.I)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NUMBER_RE = re.compile(r"\d+(?:[.,:/]\d+)*")
+_SPACES_RE = re.compile(r"[^\S\n]+")
+
+_SECTION_WORDS = frozenset("""
+beranda home nasional internasional dunia global olahraga sport sports bola sepakbola ekonomi bisnis
+finansial keuangan politik hukum kriminal teknologi tekno sains hiburan seleb selebriti lifestyle gaya
+hidup otomotif kesehatan health opini kolom editorial video foto indeks terkini terbaru populer
+regional daerah metro megapolitan news berita travel wisata kuliner edukasi pendidikan humaniora
+pemilu pilpres pileg timur tengah islam khazanah hikmah muslimah jabar jateng jatim nusantara
+kanal rubrik infografis trending viral cek fakta tv live streaming podcast
+""".split())
+_SHARE_WORDS = frozenset("""
+facebook twitter whatsapp telegram line linkedin email e-mail instagram tiktok youtube x copy salin
+link tautan share bagikan pinterest threads
+""".split())
+_MENU_SEPARATOR_RE = re.compile(r"[|›»⁄/•·>]")
+_CAMEL_JOIN_RE = re.compile(r"[a-z0-9][A-Z]")
+_SENTENCE_END_RE = re.compile(r"[.!?]\s*$")
+_WORD_RE = re.compile(r"\w+", re.U)
+
+_LINK_LIST_HEAD_RE = re.compile(
+    r"^(?:baca (?:juga|pula|selengkapnya)|lihat juga|simak juga|berita terkait|artikel terkait"
+    r"|related(?: articles?| posts?| news)?|read more|baca artikel lainnya|topik terkait|berita lainnya"
+    r"|terpopuler|paling populer|rekomendasi|pilihan redaksi|tags?|tagar)\b", re.I)
+_CREDIT_RE = re.compile(
+    r"^(?:penulis|editor|reporter|pewarta|redaktur|fotografer|foto|sumber foto|kontributor"
+    r"|penyunting|ilustrasi|grafis|author|writer|oleh|by|laporan wartawan|sumber)\b\s*[:：|-]?", re.I)
+_BOILERPLATE_RE = re.compile(
+    r"back to top|kembali ke atas|alamat email anda tidak akan dipublikasikan|ruas yang wajib"
+    r"|how can i help you|advertisement|scroll to continue|lanjutkan membaca|scroll untuk"
+    r"|copyright|hak cipta|all rights reserved|menggunakan cookie|cookies?\b|berlangganan|newsletter"
+    r"|unduh aplikasi|download aplikasi|google news|klik di sini|ikuti (?:kami|berita|kanal|akun)"
+    r"|dapatkan (?:update|berita|informasi)|simak berita|follow us|subscribe|loading\.\.\."
+    r"|^iklan$|^ads$|^x$|^×", re.I)
+_COMMENTS_HEAD_RE = re.compile(
+    r"^(?:\d+\s+)?(?:komentar|comments?|tanggapan|komentar pembaca|tulis komentar|kirim komentar"
+    r"|beri komentar|tinggalkan (?:balasan|komentar)|diskusi|balasan)\b[^.!?]{0,40}$", re.I)
+_BULLET_RE = re.compile(r"^\s*(?:[-*•·–—>]|\d+[.)])\s+")
+
+_COMMENTS_MIN_ARTICLE_WORDS = 40
+_GAP_MIN_ARTICLE_WORDS = 80
+
+
+def _word_count(line):
+    return len(_WORD_RE.findall(line))
+
+
+def _is_menu_line(line, words):
+    """Navigation: section names, separators between short items, or menu items glued together."""
+    if _SENTENCE_END_RE.search(line) or not words or len(words) > 14:
+        return False
+    sections = sum(w.lower() in _SECTION_WORDS for w in words)
+    if sections >= 0.8 * len(words):
+        return True
+    return len(_MENU_SEPARATOR_RE.findall(line)) >= 2 or len(_CAMEL_JOIN_RE.findall(line)) >= 2
+
+
+def _is_share_line(line, words):
+    lowered = [w.lower() for w in words]
+    hits = sum(w in _SHARE_WORDS for w in lowered)
+    return hits >= 2 and hits >= 0.4 * len(words) or (lowered[:1] in (["share"], ["bagikan"]) and len(words) <= 8)
+
+
+def _is_noise_line(line, words):
+    if _BOILERPLATE_RE.search(line) and len(words) <= 25:
+        return True
+    if _CREDIT_RE.match(line) and len(words) <= 8 and not _SENTENCE_END_RE.search(line):
+        return True
+    return _is_share_line(line, words) or _is_menu_line(line, words)
+
+
+def _cut_comments(lines):
+    """Drop a readers' comment section: from its heading, or after a wide blank gap that ends the article."""
+    words_so_far = 0
+    blank_run = 0
+    widest_gap = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            blank_run += 1
+            continue
+        if blank_run >= 3 and widest_gap < 2 and words_so_far >= _GAP_MIN_ARTICLE_WORDS:
+            return lines[:i]
+        widest_gap = max(widest_gap, blank_run) if words_so_far else widest_gap
+        blank_run = 0
+        if _COMMENTS_HEAD_RE.match(line.strip()) and words_so_far >= _COMMENTS_MIN_ARTICLE_WORDS:
+            return lines[:i]
+        words_so_far += _word_count(line)
+    return lines
+
+
+def remove_page_noise(text):
+    """Keep the article's own lines: headline, body, captions; drop the page around them."""
+    kept = []
+    in_link_list = False
+    drop_next_name = False
+    for raw in _cut_comments(text.split("\n")):
+        line = raw.strip()
+        if not line:
+            in_link_list = False
+            continue
+        words = _WORD_RE.findall(line)
+        if drop_next_name:
+            drop_next_name = False
+            if len(words) <= 5 and not _SENTENCE_END_RE.search(line):
+                continue
+        if _LINK_LIST_HEAD_RE.match(line):
+            in_link_list = True
+            continue
+        if in_link_list and (_BULLET_RE.match(line) or (len(words) <= 16 and not _SENTENCE_END_RE.search(line))):
+            continue
+        in_link_list = False
+        if _is_noise_line(line, words):
+            drop_next_name = bool(_CREDIT_RE.match(line)) and len(words) <= 2
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _emoji_word(match):
+    return _EMOJI_WORDS[match.group()]
+
+
+def clean(text):
+    """Normalise a page to the article text: NFKC, noise lines out, lower case, URLs/e-mails/numbers as placeholders."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_TABLE)
+    text = _EMOJI_RE.sub(_emoji_word, text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = remove_page_noise(text).lower()
+    text = _EMAIL_RE.sub(" _email_ ", text)
+    text = _URL_RE.sub(" _url_ ", text)
+    return _SPACES_RE.sub(" ", _NUMBER_RE.sub("_num_", text)).strip()
+
+
+_TOKEN_RE = re.compile(r"_[a-z]+_|[^\W\d_]+(?:['-][^\W\d_]+)*")
+
+
+def tokenize(cleaned):
+    """Words of a cleaned text, hyphenated words and placeholders kept whole."""
+    return _TOKEN_RE.findall(cleaned)
+
+
+def tokenize_marking_quotes(cleaned):
+    """Return (all tokens, tokens outside quotation marks): stance is judged on the writer's own words."""
+    tokens, outside = [], []
+    for paragraph in cleaned.split("\n"):
+        for index, part in enumerate(paragraph.split('"')):
+            part_tokens = _TOKEN_RE.findall(part)
+            tokens.extend(part_tokens)
+            if index % 2 == 0:
+                outside.extend(part_tokens)
+    return tokens, outside

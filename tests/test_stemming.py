@@ -1,0 +1,60 @@
+"""The per-token stem cache: once per token, bounded, thread-safe, picklable users."""
+import pickle
+import threading
+
+from classifier.stemming import StemCache, sastrawi_stem_word, stem_tokens
+
+
+def counting_stemmer():
+    calls = []
+
+    def stem(token):
+        calls.append(token)
+        return token.removeprefix("me")
+
+    return stem, calls
+
+
+def test_sastrawi_merges_words_that_matter_here():
+    assert sastrawi_stem_word("pendudukan") == sastrawi_stem_word("penduduk") == "duduk"
+    assert sastrawi_stem_word("menangis") == "menang"
+
+
+def test_each_distinct_token_is_stemmed_once():
+    stem, calls = counting_stemmer()
+    cache = StemCache(100, stem)
+    assert cache.stem_all(["membaca", "membaca", "menulis"]) == ["mbaca", "mbaca", "nulis"]
+    assert cache.stem_all(["membaca", "menulis", "membaca"]) == ["mbaca", "nulis", "mbaca"]
+    assert sorted(calls) == ["membaca", "menulis"]
+
+
+def test_cache_stays_bounded_on_endless_new_tokens():
+    stem, _ = counting_stemmer()
+    cache = StemCache(1000, stem)
+    for i in range(20_000):
+        cache.stem(f"kata{i}")
+    assert len(cache) <= 1000
+    assert cache.stem("kata19999") == "kata19999"
+
+
+def test_cache_is_safe_under_threads():
+    stem, calls = counting_stemmer()
+    cache = StemCache(10_000, stem)
+    tokens = [f"mekata{i % 500}" for i in range(5000)]
+    results = []
+
+    def work():
+        results.append(cache.stem_all(tokens))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(result == [t[2:] for t in tokens] for result in results)
+    assert len(calls) == 500  # each distinct token stemmed exactly once
+
+
+def test_module_cache_stems_real_words_and_is_referenced_by_name():
+    assert stem_tokens(["perundingan", "gencatan", "_num_"]) == ["runding", "gencat", "_num_"]
+    assert pickle.loads(pickle.dumps(stem_tokens)) is stem_tokens
