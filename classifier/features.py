@@ -7,8 +7,10 @@ Stems generalise over affixes, but Sastrawi merges words whose meaning matters h
 so surface words can be kept beside them. The cues count the guide's stance signs outside quotation
 marks: a report that quotes "genosida" is neutral, a column that says it is not.
 """
+import math
 from collections import Counter
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,40 +54,44 @@ FEATURE_SETS = {
 
 
 _SIGN_CLASS = {**dict.fromkeys(PRO_PALESTINE_SIGNS, 0), **dict.fromkeys(PRO_ISRAEL_SIGNS, 1)}
+_SIGN_FIRST_WORDS = frozenset(sign.split(" ")[0] for sign in _SIGN_CLASS)
 
 
 def count_signs(tokens):
     """(pro-Palestine, pro-Israel) sign counts in a token sequence, over single words and word pairs."""
     counts = [0, 0]
     get = _SIGN_CLASS.get
-    for token in tokens:
-        index = get(token)
+    for position in [i for i, token in enumerate(tokens) if token in _SIGN_FIRST_WORDS]:
+        index = get(tokens[position])
         if index is not None:
             counts[index] += 1
-    for pair in map(" ".join, zip(tokens, tokens[1:])):
-        index = get(pair)
-        if index is not None:
-            counts[index] += 1
+        if position + 1 < len(tokens):
+            index = get(f"{tokens[position]} {tokens[position + 1]}")
+            if index is not None:
+                counts[index] += 1
     return counts
 
 
 def voice_cues(tokens, outside):
     """Dense stance cues: rates per 100 words of signs and markers in the writer's own voice."""
-    n_outside = max(len(outside), 1)
+    n_tokens, n_outside = max(len(tokens), 1), max(len(outside), 1)
     outside_pp, outside_pi = count_signs(outside)
-    inside_pp = count_signs(tokens)[0] - outside_pp
-    voice = sum(1 for token in outside if token in VOICE_MARKERS)
-    attribution = sum(1 for token in tokens if token in ATTRIBUTION_MARKERS)
+    inside_pp = max(count_signs(tokens)[0] - outside_pp, 0) if len(outside) < len(tokens) else 0
+    voice = sum(map(VOICE_MARKERS.__contains__, outside))
+    attribution = sum(map(ATTRIBUTION_MARKERS.__contains__, tokens))
     per100 = 100.0 / n_outside
-    rates = np.log1p(np.array([outside_pp * per100, outside_pi * per100, voice * per100,
-                               attribution * 100.0 / max(len(tokens), 1), max(inside_pp, 0) * per100]))
-    return np.append(rates, 1.0 - len(outside) / max(len(tokens), 1))
+    return (math.log1p(outside_pp * per100), math.log1p(outside_pi * per100), math.log1p(voice * per100),
+            math.log1p(attribution * 100.0 / n_tokens), math.log1p(inside_pp * per100),
+            1.0 - len(outside) / n_tokens)
 
 
 def ngrams(tokens, prefix, low, high):
     """Prefixed word n-grams of order low..high, as TfidfVectorizer would build them."""
-    grams = [prefix + token for token in tokens] if low == 1 else []
-    for n in range(max(low, 2), high + 1):
+    prefixed = list(map(prefix.__add__, tokens))
+    grams = prefixed if low == 1 else []
+    if high >= 2 and low <= 2:
+        grams = grams + [f"{a} {b}" for a, b in zip(prefixed, tokens[1:])]
+    for n in range(max(low, 3), high + 1):
         grams.extend(prefix + " ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
     return grams
 
@@ -95,6 +101,23 @@ def char_ngrams(token, low, high):
     """Character n-grams of one token padded with spaces (like analyzer='char_wb'), cached per token."""
     padded = f" {token} "
     return tuple(f"c:{padded[i:i + n]}" for n in range(low, high + 1) for i in range(len(padded) - n + 1))
+
+
+class FeatureRows:
+    """Feature values of a few documents: TF-IDF as CSR-style arrays, dense cues as a matrix."""
+
+    __slots__ = ("indices", "values", "indptr", "cues")
+
+    def __init__(self, indices, values, indptr, cues):
+        self.indices, self.values, self.indptr, self.cues = indices, values, indptr, cues
+
+    def __len__(self):
+        return len(self.indptr) - 1
+
+    def row(self, i):
+        """(columns, values) of document i, cue columns numbered after the vocabulary."""
+        start, end = self.indptr[i], self.indptr[i + 1]
+        return self.indices[start:end], self.values[start:end], self.cues[i]
 
 
 def _passthrough(terms):
@@ -127,7 +150,7 @@ class TextFeatures(BaseEstimator, TransformerMixin):
             low, high = self.chars
             for token in tokens:
                 terms.extend(char_ngrams(token, low, high))
-        cues = voice_cues(tokens, outside) * self.cue_weight if self.cues else None
+        cues = voice_cues(tokens, outside) if self.cues else None
         return terms, cues
 
     def fit(self, X, y=None):
@@ -148,19 +171,23 @@ class TextFeatures(BaseEstimator, TransformerMixin):
     def transform(self, X):
         return self._vectorize([self.analyze(text) for text in X])
 
-    def _vectorize(self, analyses):
+    def transform_rows(self, X):
+        """The same features as `transform`, as FeatureRows: cheaper than a sparse matrix for scoring."""
+        return self._rows([self.analyze(text) for text in X])
+
+    def _rows(self, analyses):
         """TF-IDF exactly as the fitted TfidfVectorizer computes it, without its per-call overhead."""
-        vocabulary = self.vocabulary_
-        indptr, indices, counts = [0], [], []
+        lookup = self.vocabulary_.get
+        indptr, index_parts, count_parts = [0], [], []
         for terms, _ in analyses:
-            for term, count in Counter(terms).items():
-                column = vocabulary.get(term)
-                if column is not None:
-                    indices.append(column)
-                    counts.append(count)
-            indptr.append(len(indices))
-        indices = np.asarray(indices, dtype=np.int32)
-        values = np.asarray(counts, dtype=np.float64)
+            counts = Counter(terms)
+            columns = np.fromiter(map(lookup, counts, repeat(-1)), dtype=np.int32, count=len(counts))
+            known = columns >= 0
+            index_parts.append(columns[known])
+            count_parts.append(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))[known])
+            indptr.append(indptr[-1] + len(index_parts[-1]))
+        indices = np.concatenate(index_parts) if index_parts else np.zeros(0, dtype=np.int32)
+        values = np.concatenate(count_parts) if count_parts else np.zeros(0)
         if self.sublinear_tf:
             np.log(values, out=values)
             values += 1.0
@@ -169,11 +196,14 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         rows = np.repeat(np.arange(len(analyses)), np.diff(indptr))
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(analyses)))
         values /= norms[rows]
-        tfidf = sp.csr_matrix((values, indices, indptr), shape=(len(analyses), len(vocabulary)))
-        if not self.cues:
-            return tfidf
-        dense = sp.csr_matrix(np.vstack([cues for _, cues in analyses]))
-        return sp.hstack([tfidf, dense], format="csr")
+        cues = (np.array([cues for _, cues in analyses], dtype=np.float64).reshape(len(analyses), -1)
+                * self.cue_weight if self.cues else np.zeros((len(analyses), 0)))
+        return FeatureRows(indices, values, indptr, cues)
+
+    def _vectorize(self, analyses):
+        rows = self._rows(analyses)
+        tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(len(analyses), len(self.vocabulary_)))
+        return sp.hstack([tfidf, sp.csr_matrix(rows.cues)], format="csr") if self.cues else tfidf
 
     def get_feature_names_out(self, input_features=None):
         names = np.empty(len(self.vocabulary_), dtype=object)

@@ -5,6 +5,7 @@ cross-validated; `Model` wraps a fitted one with its version and turns probabili
 record shape shared by the CLI, the API and the batch labeller.
 """
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 
@@ -55,18 +56,35 @@ class TopicStanceClassifier(BaseEstimator):
         return self
 
     def _prepare_scoring(self):
-        """Weights laid out features x labels, so one document's scores are a small gather and dot."""
-        self.weights_ = tuple(_label_weights(head) for head in (self.topic_head_, self.stance_head_))
+        """Both heads' weights side by side, features x labels: one gather and dot scores a document."""
+        weights, intercepts = zip(*(_label_weights(head) for head in (self.topic_head_, self.stance_head_)))
+        stacked = np.hstack(weights)
+        n_terms = len(self.features_.vocabulary_)
+        self.term_weights_ = np.ascontiguousarray(stacked[:n_terms])
+        self.cue_weights_ = np.ascontiguousarray(stacked[n_terms:])
+        self.intercepts_ = np.concatenate(intercepts)
+        self.n_topics_ = len(self.topic_head_.classes_)
 
     def transform(self, texts):
         return self.features_.transform(texts)
 
-    def predict_proba_from_features(self, X):
-        return tuple(_softmax(X @ weights + intercept) for weights, intercept in self.weights_)
+    def transform_rows(self, texts):
+        return self.features_.transform_rows(texts)
+
+    def predict_proba_from_rows(self, rows):
+        """(topic probabilities, stance probabilities) of FeatureRows."""
+        if len(rows) == 1:
+            columns, values, cues = rows.row(0)
+            scores = (values @ self.term_weights_[columns] + cues @ self.cue_weights_ + self.intercepts_)[None, :]
+        else:
+            tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr),
+                                  shape=(len(rows), self.term_weights_.shape[0]))
+            scores = tfidf @ self.term_weights_ + rows.cues @ self.cue_weights_ + self.intercepts_
+        return _softmax(scores[:, :self.n_topics_]), _softmax(scores[:, self.n_topics_:])
 
     def predict_proba(self, texts):
         """(topic probabilities, stance probabilities), columns in `topic_labels_` / `stance_labels_` order."""
-        return self.predict_proba_from_features(self.transform(texts))
+        return self.predict_proba_from_rows(self.transform_rows(texts))
 
     def predict(self, texts):
         topic_p, stance_p = self.predict_proba(texts)
@@ -79,7 +97,7 @@ def _label_weights(head):
     coef, intercept = head.coef_, head.intercept_
     if coef.shape[0] == 1:
         coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
-    return np.ascontiguousarray(coef.T), intercept
+    return coef.T, intercept
 
 
 def _softmax(scores):
@@ -112,14 +130,14 @@ class Model:
         if not texts:
             return []
         ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
-        X = self.classifier.transform(texts)
-        topic_p, stance_p = self.classifier.predict_proba_from_features(X)
+        rows = self.classifier.transform_rows(texts)
+        topic_p, stance_p = self.classifier.predict_proba_from_rows(rows)
         threshold = self.topic_threshold if threshold is None else threshold
         records = []
-        for row, doc_id in enumerate(ids):
-            record = self._record(doc_id, topic_p[row], stance_p[row], threshold, top_k)
+        for i, doc_id in enumerate(ids):
+            record = self._record(doc_id, topic_p[i], stance_p[i], threshold, top_k)
             if explain:
-                record["explanation"] = self.explain_row(X[row], record["topic"], record["stance"])
+                record["explanation"] = self.explain_row(rows.row(i), record["topic"], record["stance"])
             records.append(record)
         return records
 
@@ -136,16 +154,20 @@ class Model:
             "model_version": self.version,
         }
 
-    def explain_row(self, x, topic, stance, n_terms=EXPLAIN_TERMS):
+    def explain_row(self, row, topic, stance, n_terms=EXPLAIN_TERMS):
         """Per head, the features that pushed the chosen label most: value x weight, largest first."""
+        columns, values, cues = row
         names = self._feature_names()
+        n_vocabulary = self.classifier.term_weights_.shape[0]
+        all_columns = np.concatenate([columns, np.arange(n_vocabulary, n_vocabulary + len(cues))])
+        all_values = np.concatenate([values, cues])
+        weights = np.vstack([self.classifier.term_weights_[columns], self.classifier.cue_weights_])
         explanation = {}
-        for head, label, labels, (weights, _) in (("topic", topic, self.topic_labels, self.classifier.weights_[0]),
-                                                  ("stance", stance, self.stance_labels, self.classifier.weights_[1])):
-            column = weights[x.indices, labels.index(label)]
-            pushes = x.data * column
+        for head, column in (("topic", self.topic_labels.index(topic)),
+                             ("stance", len(self.topic_labels) + self.stance_labels.index(stance))):
+            pushes = all_values * weights[:, column]
             order = np.argsort(-pushes, kind="stable")[:n_terms]
-            explanation[head] = [_term(names[x.indices[i]], float(pushes[i])) for i in order if pushes[i] > 0]
+            explanation[head] = [_term(names[all_columns[i]], float(pushes[i])) for i in order if pushes[i] > 0]
         return explanation
 
     def _feature_names(self):

@@ -8,8 +8,8 @@ import re
 import unicodedata
 
 # Quotation marks and apostrophes that NFKC leaves alone.
-_QUOTE_TABLE = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
-                              "‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'"})
+_QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‟", '"'), ("«", '"'), ("»", '"'),
+           ("‘", "'"), ("’", "'"), ("‚", "'"), ("‛", "'"), ("`", "'"))
 
 # Emoji that carry meaning in posts about Palestine become words before symbols are dropped.
 _EMOJI_WORDS = {"🇵🇸": " _benderapalestina_ ", "🍉": " _semangka_ ", "🇮🇱": " _benderaisrael_ ",
@@ -19,9 +19,9 @@ _EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI_WORDS)))
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+"
     r"|\b(?:[a-z0-9-]+\.)+(?:com|co|id|net|org|info|news|ly|io|tv|me|my)\b(?:/\S*)?", re.I)
+_DOMAIN_HINT_RE = re.compile(r"\.(?:com|co|id|net|org|info|news|ly|io|tv|me|my)\b")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NUMBER_RE = re.compile(r"\d+(?:[.,:/]\d+)*")
-_SPACES_RE = re.compile(r"[^\S\n]+")
 
 _SECTION_WORDS = frozenset("""
 beranda home nasional internasional dunia global olahraga sport sports bola sepakbola ekonomi bisnis
@@ -37,7 +37,6 @@ link tautan share bagikan pinterest threads
 """.split())
 _MENU_SEPARATOR_RE = re.compile(r"[|›»⁄/•·>]")
 _CAMEL_JOIN_RE = re.compile(r"[a-z0-9][A-Z]")
-_SENTENCE_END_RE = re.compile(r"[.!?]\s*$")
 _WORD_RE = re.compile(r"\w+", re.U)
 
 _LINK_LIST_HEAD_RE = re.compile(
@@ -47,29 +46,36 @@ _LINK_LIST_HEAD_RE = re.compile(
 _CREDIT_RE = re.compile(
     r"^(?:penulis|editor|reporter|pewarta|redaktur|fotografer|foto|sumber foto|kontributor"
     r"|penyunting|ilustrasi|grafis|author|writer|oleh|by|laporan wartawan|sumber)\b\s*[:：|-]?", re.I)
-_BOILERPLATE_RE = re.compile(
-    r"back to top|kembali ke atas|alamat email anda tidak akan dipublikasikan|ruas yang wajib"
-    r"|how can i help you|advertisement|scroll to continue|lanjutkan membaca|scroll untuk"
-    r"|copyright|hak cipta|all rights reserved|menggunakan cookie|cookies?\b|berlangganan|newsletter"
-    r"|unduh aplikasi|download aplikasi|google news|klik di sini|ikuti (?:kami|berita|kanal|akun)"
-    r"|dapatkan (?:update|berita|informasi)|simak berita|follow us|subscribe|loading\.\.\."
-    r"|^iklan$|^ads$|^x$|^×", re.I)
+_BOILERPLATE_PHRASES = (
+    "back to top", "kembali ke atas", "alamat email anda tidak akan dipublikasikan", "ruas yang wajib",
+    "how can i help you", "advertisement", "scroll to continue", "lanjutkan membaca", "scroll untuk",
+    "copyright", "hak cipta", "all rights reserved", "cookie", "berlangganan", "newsletter", "unduh aplikasi",
+    "download aplikasi", "google news", "klik di sini", "ikuti kami", "ikuti berita", "ikuti kanal",
+    "ikuti akun", "dapatkan update", "dapatkan berita", "dapatkan informasi", "simak berita", "follow us",
+    "subscribe", "loading...")
+_BOILERPLATE_LINES = frozenset(("iklan", "ads", "x", "×", "advertisement"))
 _COMMENTS_HEAD_RE = re.compile(
     r"^(?:\d+\s+)?(?:komentar|comments?|tanggapan|komentar pembaca|tulis komentar|kirim komentar"
     r"|beri komentar|tinggalkan (?:balasan|komentar)|diskusi|balasan)\b[^.!?]{0,40}$", re.I)
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·–—>]|\d+[.)])\s+")
 
+_MAX_NOISE_LINE_CHARS = 240
 _COMMENTS_MIN_ARTICLE_WORDS = 40
 _GAP_MIN_ARTICLE_WORDS = 80
 
 
-def _word_count(line):
-    return len(_WORD_RE.findall(line))
+def _ends_sentence(line):
+    return line.endswith((".", "!", "?", '."', '?"', '!"'))
+
+
+def _is_boilerplate(line):
+    lowered = line.lower()
+    return lowered in _BOILERPLATE_LINES or any(phrase in lowered for phrase in _BOILERPLATE_PHRASES)
 
 
 def _is_menu_line(line, words):
     """Navigation: section names, separators between short items, or menu items glued together."""
-    if _SENTENCE_END_RE.search(line) or not words or len(words) > 14:
+    if _ends_sentence(line) or not words or len(words) > 14:
         return False
     sections = sum(w.lower() in _SECTION_WORDS for w in words)
     if sections >= 0.8 * len(words):
@@ -84,9 +90,11 @@ def _is_share_line(line, words):
 
 
 def _is_noise_line(line, words):
-    if _BOILERPLATE_RE.search(line) and len(words) <= 25:
+    if len(words) > 25:
+        return False
+    if _is_boilerplate(line):
         return True
-    if _CREDIT_RE.match(line) and len(words) <= 8 and not _SENTENCE_END_RE.search(line):
+    if _CREDIT_RE.match(line) and len(words) <= 8 and not _ends_sentence(line):
         return True
     return _is_share_line(line, words) or _is_menu_line(line, words)
 
@@ -106,7 +114,7 @@ def _cut_comments(lines):
         blank_run = 0
         if _COMMENTS_HEAD_RE.match(line.strip()) and words_so_far >= _COMMENTS_MIN_ARTICLE_WORDS:
             return lines[:i]
-        words_so_far += _word_count(line)
+        words_so_far += line.count(" ") + 1
     return lines
 
 
@@ -120,15 +128,19 @@ def remove_page_noise(text):
         if not line:
             in_link_list = False
             continue
+        if len(line) > _MAX_NOISE_LINE_CHARS:  # a paragraph: article text, and the common case
+            kept.append(line)
+            in_link_list = drop_next_name = False
+            continue
         words = _WORD_RE.findall(line)
         if drop_next_name:
             drop_next_name = False
-            if len(words) <= 5 and not _SENTENCE_END_RE.search(line):
+            if len(words) <= 5 and not _ends_sentence(line):
                 continue
         if _LINK_LIST_HEAD_RE.match(line):
             in_link_list = True
             continue
-        if in_link_list and (_BULLET_RE.match(line) or (len(words) <= 16 and not _SENTENCE_END_RE.search(line))):
+        if in_link_list and (_BULLET_RE.match(line) or (len(words) <= 16 and not _ends_sentence(line))):
             continue
         in_link_list = False
         if _is_noise_line(line, words):
@@ -144,13 +156,18 @@ def _emoji_word(match):
 
 def clean(text):
     """Normalise a page to the article text: NFKC, noise lines out, lower case, URLs/e-mails/numbers as placeholders."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_TABLE)
+    text = unicodedata.normalize("NFKC", text)
+    for curly, plain in _QUOTES:
+        if curly in text:
+            text = text.replace(curly, plain)
     text = _EMOJI_RE.sub(_emoji_word, text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = remove_page_noise(text).lower()
-    text = _EMAIL_RE.sub(" _email_ ", text)
-    text = _URL_RE.sub(" _url_ ", text)
-    return _SPACES_RE.sub(" ", _NUMBER_RE.sub("_num_", text)).strip()
+    if "@" in text:
+        text = _EMAIL_RE.sub(" _email_ ", text)
+    if "://" in text or "www." in text or _DOMAIN_HINT_RE.search(text):
+        text = _URL_RE.sub(" _url_ ", text)
+    return _NUMBER_RE.sub("_num_", text).strip()
 
 
 _TOKEN_RE = re.compile(r"_[a-z]+_|[^\W\d_]+(?:['-][^\W\d_]+)*")

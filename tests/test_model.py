@@ -25,9 +25,18 @@ def test_probabilities_match_the_logistic_regression_heads(tiny_model):
     texts = ["Dewan kota memutus hubungan dengan Israel.", "Seminar Palestina di kampus."]
     classifier = tiny_model.classifier
     X = classifier.transform(texts)
-    ours = classifier.predict_proba_from_features(X)
+    ours = classifier.predict_proba(texts)
     np.testing.assert_allclose(ours[0], classifier.topic_head_.predict_proba(X), atol=1e-12)
     np.testing.assert_allclose(ours[1], classifier.stance_head_.predict_proba(X), atol=1e-12)
+
+
+def test_single_document_scores_match_batch_scores(tiny_model):
+    texts = ["Dewan kota memutus hubungan dengan Israel.", "Seminar Palestina di kampus.", "Roket Hamas"]
+    batch = tiny_model.classifier.predict_proba(texts)
+    for i, text in enumerate(texts):
+        single = tiny_model.classifier.predict_proba([text])
+        np.testing.assert_allclose(single[0][0], batch[0][i], atol=1e-12)
+        np.testing.assert_allclose(single[1][0], batch[1][i], atol=1e-12)
 
 
 def test_topics_follow_threshold_and_top_k(tiny_model):
