@@ -8,11 +8,18 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "CLASSIFIER_"
+MODELS_DIR = PROJECT_ROOT / "models"
+
+
+def default_model_dir():
+    """models/current when a model has been promoted, else the committed models/default."""
+    current = MODELS_DIR / "current"
+    return current if current.exists() else MODELS_DIR / "default"
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    model_dir: Path = PROJECT_ROOT / "models" / "default"
+    model_dir: Path = dataclasses.field(default_factory=default_model_dir)
     topic_threshold: float | None = None  # None: the threshold stored in the model
     stem_cache_size: int = 500_000
     host: str = "127.0.0.1"
@@ -22,6 +29,9 @@ class Settings:
     max_batch: int = 256
     max_body_bytes: int = 8 * 1024 * 1024
     label_workers: int = os.cpu_count() or 1
+    worker_class: str = "sync"
+    threads: int = 1
+    pid_file: Path = PROJECT_ROOT / ".run" / "api.pid"
 
     @classmethod
     def load(cls, environ=None, **overrides):
@@ -37,11 +47,9 @@ class Settings:
 
 
 def _parse(field, raw):
-    kind = field.type if isinstance(field.type, type) else type(field.default)
+    kind = float if field.name == "topic_threshold" else field.type
     try:
-        if field.name == "topic_threshold":
-            return float(raw)
-        return Path(raw) if kind is Path or field.name.endswith("_dir") else kind(raw)
+        return kind(raw)
     except ValueError:
         raise ValueError(f"{ENV_PREFIX}{field.name.upper()}={raw!r} is not a valid {kind.__name__}") from None
 

@@ -44,3 +44,16 @@ def cli_env(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("CLASSIFIER_MODEL_DIR", None)
     return env
+
+
+@pytest.fixture(scope="session")
+def app(tiny_model_dir):
+    from api import create_app
+
+    return create_app({"model_dir": tiny_model_dir, "load_in_background": False, "max_text_chars": 5000,
+                       "max_batch": 8, "max_body_bytes": 200_000})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
