@@ -46,10 +46,11 @@ disebutkan terangnya lanjutnya
 CUE_NAMES = ("cue:pro_palestine_signs", "cue:pro_israel_signs", "cue:first_person_or_exhortation",
              "cue:attribution", "cue:pro_palestine_signs_in_quotes", "cue:quoted_share")
 FEATURE_SETS = {
-    "stems": {"stems": (1, 2), "words": None, "chars": None},
-    "stems+words": {"stems": (1, 2), "words": (1, 2), "chars": None},
-    "stems+chars": {"stems": (1, 2), "words": None, "chars": (3, 5)},
-    "stems+words+chars": {"stems": (1, 2), "words": (1, 2), "chars": (3, 5)},
+    "stems": {"stems": (1, 2), "words": None, "chars": None, "cues": False},
+    "stems+words": {"stems": (1, 2), "words": (1, 1), "chars": None, "cues": False},
+    "stems+chars": {"stems": (1, 2), "words": None, "chars": (3, 5), "cues": False},
+    "stems+words+chars": {"stems": (1, 2), "words": (1, 1), "chars": (3, 5), "cues": False},
+    "stems+words+cues": {"stems": (1, 2), "words": (1, 1), "chars": None, "cues": True},
 }
 
 
@@ -125,10 +126,13 @@ def _passthrough(terms):
 
 
 class TextFeatures(BaseEstimator, TransformerMixin):
-    """Cleaning + tokens + cached stems -> one sparse row per document: TF-IDF terms, then dense cues."""
+    """Cleaning + tokens + cached stems -> one sparse row per document: TF-IDF terms, then dense cues.
 
-    def __init__(self, stems=(1, 2), words=(1, 2), chars=None, min_df=2, max_df=0.9, sublinear_tf=True,
-                 cues=True, cue_weight=1.0):
+    `clean=False` with `stems=None` is plain TF-IDF over raw words: the benchmarks' speed limit.
+    """
+
+    def __init__(self, stems=(1, 2), words=(1, 1), chars=None, min_df=2, max_df=0.9, sublinear_tf=True,
+                 cues=False, cue_weight=1.0, clean=True):
         self.stems = stems
         self.words = words
         self.chars = chars
@@ -137,10 +141,11 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         self.sublinear_tf = sublinear_tf
         self.cues = cues
         self.cue_weight = cue_weight
+        self.clean = clean
 
     def analyze(self, text):
         """(terms, cue vector) of one document: the only place a document is cleaned and stemmed."""
-        tokens, outside = tokenize_marking_quotes(clean(text))
+        tokens, outside = tokenize_marking_quotes(clean(text) if self.clean else text.lower())
         terms = []
         if self.stems:
             terms.extend(ngrams(stem_tokens(tokens), "s:", *self.stems))
