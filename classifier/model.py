@@ -18,7 +18,8 @@ FEATURE_KINDS = {"s:": "stem", "w:": "word", "c:": "chars", "cue:": "cue"}
 class TopicStanceClassifier(BaseEstimator):
     """Two logistic-regression heads over one shared feature step.
 
-    Secondary topics (`also`) are added as extra training rows with weight `also_weight`, so the
+    The stance cues (if the feature step makes them) feed only the stance head: they are about the
+    writer's voice and only add noise to topics. Secondary topics (`also`) are added as extra training rows with weight `also_weight`, so the
     topic probabilities of a two-topic document are shared between its topics.
     """
 
@@ -48,7 +49,8 @@ class TopicStanceClassifier(BaseEstimator):
                         rows.append(row)
                         topics.append(topic)
                         weights.append(self.also_weight)
-        self.topic_head_ = self._head(self.topic_c).fit(X[rows], topics, sample_weight=weights)
+        n_terms = len(self.features_.vocabulary_)
+        self.topic_head_ = self._head(self.topic_c).fit(X[rows][:, :n_terms], topics, sample_weight=weights)
         self.stance_head_ = self._head(self.stance_c).fit(X, list(y[:, 1]))
         self.topic_labels_ = [str(label) for label in self.topic_head_.classes_]
         self.stance_labels_ = [str(label) for label in self.stance_head_.classes_]
@@ -58,7 +60,8 @@ class TopicStanceClassifier(BaseEstimator):
     def _prepare_scoring(self):
         """Both heads' weights side by side, features x labels: one gather and dot scores a document."""
         weights, intercepts = zip(*(_label_weights(head) for head in (self.topic_head_, self.stance_head_)))
-        stacked = np.hstack(weights)
+        n_features = self.features_.n_features_out_
+        stacked = np.hstack([np.vstack([w, np.zeros((n_features - len(w), w.shape[1]))]) for w in weights])
         n_terms = len(self.features_.vocabulary_)
         self.term_weights_ = np.ascontiguousarray(stacked[:n_terms])
         self.cue_weights_ = np.ascontiguousarray(stacked[n_terms:])

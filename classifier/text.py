@@ -178,13 +178,17 @@ def tokenize(cleaned):
     return _TOKEN_RE.findall(cleaned)
 
 
-def tokenize_marking_quotes(cleaned):
-    """Return (all tokens, tokens outside quotation marks): stance is judged on the writer's own words."""
-    tokens, outside = [], []
+_SENTENCE_BREAK_RE = re.compile(r"[.!?;]+(?:\s+|$)")
+
+
+def own_voice_tokens(cleaned, attribution_words):
+    """Tokens in the writer's own voice: outside quotation marks and outside sentences that attribute
+    what they say to someone (any of `attribution_words`, e.g. "menurut", "kata"), as the guide asks."""
+    voice = []
     for paragraph in cleaned.split("\n"):
-        for index, part in enumerate(paragraph.split('"')):
-            part_tokens = _TOKEN_RE.findall(part)
-            tokens.extend(part_tokens)
-            if index % 2 == 0:
-                outside.extend(part_tokens)
-    return tokens, outside
+        for part in paragraph.split('"')[::2]:
+            for sentence in _SENTENCE_BREAK_RE.split(part):
+                tokens = _TOKEN_RE.findall(sentence)
+                if attribution_words.isdisjoint(tokens):
+                    voice.extend(tokens)
+    return voice

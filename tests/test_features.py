@@ -36,12 +36,13 @@ def test_unknown_words_and_empty_documents_give_zero_rows():
     assert abs(np.linalg.norm(X[1].toarray()) - 1.0) < 1e-9
 
 
-def test_cues_count_signs_outside_quotes_only():
-    quoted = voice_cues(*_tokens('Menlu mengatakan, "Ini genosida oleh penjajah."'))
-    voiced = voice_cues(*_tokens("Ini genosida oleh penjajah, kita harus bersuara."))
-    pro_palestine, in_quotes = CUE_NAMES.index("cue:pro_palestine_signs"), CUE_NAMES.index("cue:pro_palestine_signs_in_quotes")
-    assert quoted[pro_palestine] == 0 and quoted[in_quotes] > 0
-    assert voiced[pro_palestine] > 0 and voiced[in_quotes] == 0
+def test_cues_count_signs_in_the_writers_own_voice_only():
+    quoted = _cues('Menlu mengatakan, "Ini genosida oleh penjajah."')
+    attributed = _cues("Menurut menlu, ini genosida oleh penjajah.")
+    voiced = _cues("Ini genosida oleh penjajah, kita harus bersuara.")
+    own, reported = CUE_NAMES.index("cue:pro_palestine_signs"), CUE_NAMES.index("cue:pro_palestine_signs_reported")
+    assert quoted[own] == attributed[own] == 0 and quoted[reported] > 0 and attributed[reported] > 0
+    assert voiced[own] > 0 and voiced[reported] == 0
 
 
 def test_sign_pairs_are_counted():
@@ -49,7 +50,19 @@ def test_sign_pairs_are_counted():
     assert count_signs(["free", "palestine"]) == [1, 0]
 
 
-def _tokens(text):
-    from classifier.text import clean, tokenize_marking_quotes
+def test_cues_feed_the_stance_head_only():
+    from classifier.model import TopicStanceClassifier
 
-    return tokenize_marking_quotes(clean(text))
+    texts = TEXTS * 2
+    y = [("a", "pro"), ("b", "neutral"), ("a", "neutral"), ("b", "pro"), ("a", "pro")] * 2
+    classifier = TopicStanceClassifier(features=TextFeatures(min_df=1, cues=True)).fit(texts, y)
+    n_topics = len(classifier.topic_labels_)
+    assert not classifier.cue_weights_[:, :n_topics].any() and classifier.cue_weights_[:, n_topics:].any()
+
+
+def _cues(text):
+    from classifier.features import ATTRIBUTION_MARKERS
+    from classifier.text import clean, own_voice_tokens, tokenize
+
+    cleaned = clean(text)
+    return voice_cues(tokenize(cleaned), own_voice_tokens(cleaned, ATTRIBUTION_MARKERS))

@@ -1,5 +1,5 @@
 """Unit tests for cleaning and tokenising, on the real page noise of the seed articles."""
-from classifier.text import clean, remove_page_noise, tokenize, tokenize_marking_quotes
+from classifier.text import clean, own_voice_tokens, remove_page_noise, tokenize
 
 from conftest import SEEDS
 
@@ -62,13 +62,18 @@ def test_tokenize_keeps_hyphenated_words_and_placeholders():
     assert tokenize("anak-anak di kota-kota _num_ orang") == ["anak-anak", "di", "kota-kota", "_num_", "orang"]
 
 
-def test_tokens_inside_quotation_marks_are_separated():
-    tokens, outside = tokenize_marking_quotes(clean('Menlu berkata, “ini genosida,” lalu pergi.'))
-    assert "genosida" in tokens
-    assert "genosida" not in outside
-    assert outside == ["menlu", "berkata", "lalu", "pergi"]
+ATTRIBUTION = frozenset({"kata", "menurut", "ujarnya"})
+
+
+def test_own_voice_leaves_out_quotations():
+    voice = own_voice_tokens(clean('Menlu berkata, “ini genosida,” lalu pergi.'), ATTRIBUTION)
+    assert voice == ["menlu", "berkata", "lalu", "pergi"]
+
+
+def test_own_voice_leaves_out_attributed_sentences():
+    text = clean("Menurut dia, Israel melakukan genosida. Gaza kembali dibom. Itu genosida, ujarnya.")
+    assert own_voice_tokens(text, ATTRIBUTION) == ["gaza", "kembali", "dibom"]
 
 
 def test_unclosed_quote_ends_at_paragraph():
-    _, outside = tokenize_marking_quotes('kata dia "tanpa penutup\nparagraf baru')
-    assert outside == ["kata", "dia", "paragraf", "baru"]
+    assert own_voice_tokens('kata dia "tanpa penutup\nparagraf baru', frozenset()) == ["kata", "dia", "paragraf", "baru"]
