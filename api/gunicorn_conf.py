@@ -17,6 +17,6 @@ MODEL_LOAD_TIMEOUT = 120
 
 def post_worker_init(worker):
     """Accept requests only once the model is loaded, so a HUP swap never answers 503."""
-    state = worker.wsgi.extensions["classifier"]
-    if not state.ready.wait(MODEL_LOAD_TIMEOUT):
+    state = worker.wsgi.extensions.get("classifier")
+    if state is not None and not state.ready.wait(MODEL_LOAD_TIMEOUT):
         worker.log.error("model still not loaded after %s s", MODEL_LOAD_TIMEOUT)

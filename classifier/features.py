@@ -7,9 +7,8 @@ Stems generalise over affixes, but Sastrawi merges words whose meaning matters h
 so surface words can be kept beside them. The cues count the guide's stance signs outside quotation
 marks: a report that quotes "genosida" is neutral, a column that says it is not.
 """
-from collections import Counter
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -87,14 +86,10 @@ def voice_cues(tokens, voice):
 
 
 def ngrams(tokens, prefix, low, high):
-    """Prefixed word n-grams of order low..high, as TfidfVectorizer would build them."""
+    """Prefixed word n-grams of order low..high (at most 2), as TfidfVectorizer would name them."""
     prefixed = list(map(prefix.__add__, tokens))
-    grams = prefixed if low == 1 else []
-    if high >= 2 and low <= 2:
-        grams = grams + [f"{a} {b}" for a, b in zip(prefixed, tokens[1:])]
-    for n in range(max(low, 3), high + 1):
-        grams.extend(prefix + " ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-    return grams
+    unigrams = prefixed if low == 1 else []
+    return unigrams + [f"{a} {b}" for a, b in zip(prefixed, tokens[1:])] if high == 2 else unigrams
 
 
 @lru_cache(maxsize=200_000)
@@ -125,6 +120,20 @@ def _passthrough(terms):
     return terms
 
 
+def _lookups(vocabulary):
+    """Columns by kind: 's1'/'w1' keyed by token, 's2'/'w2' by token pair, 'c' by char n-gram, so that
+    transforming a document needs no n-gram strings."""
+    lookups = {"s1": {}, "s2": {}, "w1": {}, "w2": {}, "c": {}}
+    for term, column in vocabulary.items():
+        kind, _, body = term.partition(":")
+        if kind == "c":
+            lookups["c"][term] = column
+        else:
+            parts = body.split(" ")
+            lookups[f"{kind}{len(parts)}"][parts[0] if len(parts) == 1 else tuple(parts)] = column
+    return lookups
+
+
 class TextFeatures(BaseEstimator, TransformerMixin):
     """Cleaning + tokens + cached stems -> one sparse row per document: TF-IDF terms, then dense cues.
 
@@ -143,72 +152,89 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         self.cue_weight = cue_weight
         self.clean = clean
 
-    def analyze(self, text):
-        """(terms, cue vector) of one document: the only place a document is cleaned and stemmed."""
+    def parse(self, text):
+        """(tokens, stems, cues) of one document: the only place a document is cleaned and stemmed."""
         cleaned = clean(text) if self.clean else text.lower()
         tokens = tokenize(cleaned)
-        terms = []
-        if self.stems:
-            terms.extend(ngrams(stem_tokens(tokens), "s:", *self.stems))
-        if self.words:
-            terms.extend(ngrams(tokens, "w:", *self.words))
-        if self.chars:
-            low, high = self.chars
-            for token in tokens:
-                terms.extend(char_ngrams(token, low, high))
+        stems = stem_tokens(tokens) if self.stems else None
         cues = voice_cues(tokens, own_voice_tokens(cleaned, ATTRIBUTION_MARKERS)) if self.cues else None
-        return terms, cues
+        return tokens, stems, cues
+
+    def terms(self, parsed):
+        """The named terms of a parsed document, the vocabulary TfidfVectorizer learns from."""
+        tokens, stems, _ = parsed
+        terms = ngrams(stems, "s:", *self.stems) if self.stems else []
+        if self.words:
+            terms += ngrams(tokens, "w:", *self.words)
+        if self.chars:
+            terms += chain.from_iterable(char_ngrams(token, *self.chars) for token in tokens)
+        return terms
 
     def fit(self, X, y=None):
         self.fit_transform(X)
         return self
 
     def fit_transform(self, X, y=None):
-        analyses = [self.analyze(text) for text in X]
+        for name in ("stems", "words", "chars"):
+            ngram_range = getattr(self, name)
+            if ngram_range and name != "chars" and not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
+                raise ValueError(f"{name}={ngram_range!r}: word n-grams of order 1 and 2 are supported")
+        parsed = [self.parse(text) for text in X]
         self.vectorizer_ = TfidfVectorizer(analyzer=_passthrough, min_df=self.min_df, max_df=self.max_df,
                                            sublinear_tf=self.sublinear_tf)
-        self.vectorizer_.fit(terms for terms, _ in analyses)
+        self.vectorizer_.fit(self.terms(p) for p in parsed)
         self.vectorizer_.stop_words_ = None  # only needed for introspection; it can hold most of the corpus
         self.vocabulary_ = self.vectorizer_.vocabulary_
         self.idf_ = self.vectorizer_.idf_
+        self.lookups_ = _lookups(self.vocabulary_)
         self.n_features_out_ = len(self.vocabulary_) + (len(CUE_NAMES) if self.cues else 0)
-        return self._vectorize(analyses)
+        return self._vectorize(parsed)
 
     def transform(self, X):
-        return self._vectorize([self.analyze(text) for text in X])
+        return self._vectorize([self.parse(text) for text in X])
 
     def transform_rows(self, X):
         """The same features as `transform`, as FeatureRows: cheaper than a sparse matrix for scoring."""
-        return self._rows([self.analyze(text) for text in X])
+        return self._rows([self.parse(text) for text in X])
 
-    def _rows(self, analyses):
-        """TF-IDF exactly as the fitted TfidfVectorizer computes it, without its per-call overhead."""
-        lookup = self.vocabulary_.get
-        indptr, index_parts, count_parts = [0], [], []
-        for terms, _ in analyses:
-            counts = Counter(terms)
-            columns = np.fromiter(map(lookup, counts, repeat(-1)), dtype=np.int32, count=len(counts))
-            known = columns >= 0
-            index_parts.append(columns[known])
-            count_parts.append(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))[known])
-            indptr.append(indptr[-1] + len(index_parts[-1]))
-        indices = np.concatenate(index_parts) if index_parts else np.zeros(0, dtype=np.int32)
-        values = np.concatenate(count_parts) if count_parts else np.zeros(0)
+    def _columns(self, tokens, stems):
+        """Vocabulary columns of every term occurrence of a document (-1 when unknown), lazily."""
+        lookups, found = self.lookups_, []
+        for kind, sequence, ngram_range in (("s", stems, self.stems), ("w", tokens, self.words)):
+            if ngram_range:
+                if ngram_range[0] == 1:
+                    found.append(map(lookups[kind + "1"].get, sequence, repeat(-1)))
+                if ngram_range[1] == 2:
+                    found.append(map(lookups[kind + "2"].get, zip(sequence, sequence[1:]), repeat(-1)))
+        if self.chars:
+            grams = chain.from_iterable(char_ngrams(token, *self.chars) for token in tokens)
+            found.append(map(lookups["c"].get, grams, repeat(-1)))
+        return chain.from_iterable(found)
+
+    def _rows(self, parsed):
+        """TF-IDF exactly as the fitted TfidfVectorizer computes it, for all documents at once."""
+        n_docs, n_terms = len(parsed), len(self.vocabulary_)
+        columns = [np.fromiter(self._columns(tokens, stems), dtype=np.int64) for tokens, stems, _ in parsed]
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), [len(c) for c in columns])
+        keys = doc_of * n_terms + (np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64))
+        keys = keys[keys >= doc_of * n_terms]  # unknown terms have column -1
+        keys.sort()
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
+        values = np.diff(np.append(starts, len(keys))).astype(np.float64)
+        docs, indices = np.divmod(keys[starts], n_terms)
         if self.sublinear_tf:
             np.log(values, out=values)
             values += 1.0
         values *= self.idf_[indices]
-        indptr = np.asarray(indptr, dtype=np.int32)
-        rows = np.repeat(np.arange(len(analyses)), np.diff(indptr))
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(analyses)))
-        values /= norms[rows]
-        cues = (np.array([cues for _, cues in analyses], dtype=np.float64).reshape(len(analyses), -1)
-                * self.cue_weight if self.cues else np.zeros((len(analyses), 0)))
-        return FeatureRows(indices, values, indptr, cues)
+        values /= np.sqrt(np.bincount(docs, weights=values * values, minlength=n_docs))[docs]
+        indptr = np.searchsorted(docs, np.arange(n_docs + 1)).astype(np.int32)
+        cues = (np.array([cues for _, _, cues in parsed], dtype=np.float64).reshape(n_docs, -1)
+                * self.cue_weight if self.cues else np.zeros((n_docs, 0)))
+        return FeatureRows(indices.astype(np.int32), values, indptr, cues)
 
-    def _vectorize(self, analyses):
-        rows = self._rows(analyses)
-        tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(len(analyses), len(self.vocabulary_)))
+    def _vectorize(self, parsed):
+        rows = self._rows(parsed)
+        tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(len(parsed), len(self.vocabulary_)))
         return sp.hstack([tfidf, sp.csr_matrix(rows.cues)], format="csr") if self.cues else tfidf
 
     def get_feature_names_out(self, input_features=None):

@@ -1,17 +1,19 @@
 """The feature step: same numbers as scikit-learn's TfidfVectorizer, distinctions stems lose, voice cues."""
 import numpy as np
+import pytest
 
-from classifier.features import CUE_NAMES, TextFeatures, count_signs, voice_cues
+from classifier.features import CUE_NAMES, FEATURE_SETS, TextFeatures, count_signs, voice_cues
 
 TEXTS = ["Pendudukan Israel di Tepi Barat dikecam.", "Penduduk Gaza menangis di pengungsian.",
          "Gencatan senjata disepakati di Doha.", "Warga Gaza merayakan kemenangan tim sepak bola.",
          "Pendudukan dan gencatan senjata dibahas di Doha."]
 
 
-def test_tfidf_matches_fitted_vectorizer_exactly():
-    features = TextFeatures(min_df=1, max_df=1.0, cues=False)
+@pytest.mark.parametrize("feature_set", sorted(FEATURE_SETS))
+def test_tfidf_matches_fitted_vectorizer_exactly(feature_set):
+    features = TextFeatures(**{**FEATURE_SETS[feature_set], "cues": False, "words": (1, 2)}, min_df=1, max_df=1.0)
     ours = features.fit_transform(TEXTS).toarray()
-    theirs = features.vectorizer_.transform([features.analyze(t)[0] for t in TEXTS]).toarray()
+    theirs = features.vectorizer_.transform([features.terms(features.parse(t)) for t in TEXTS]).toarray()
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(features.transform(TEXTS).toarray(), ours)
 
