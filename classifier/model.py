@@ -23,7 +23,7 @@ class TopicStanceClassifier(BaseEstimator):
     topic probabilities of a two-topic document are shared between its topics.
     """
 
-    def __init__(self, features=None, topic_c=20.0, stance_c=20.0, also_weight=0.3,
+    def __init__(self, features=None, topic_c=20.0, stance_c=20.0, also_weight=0.15,
                  class_weight="balanced", max_iter=3000):
         self.features = features
         self.topic_c = topic_c
