@@ -13,6 +13,7 @@ from pathlib import Path
 from .artifact import ModelError, load_model, new_version, save_model
 from .config import Settings
 from .data import DataError, check_known_labels, check_trainable, label_sets, read_corpus
+from .label import LabelError, label_folder
 from .readers import DocumentError, read_text_file
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_FATAL = 0, 1, 2
@@ -31,6 +32,11 @@ EXAMPLES = {
     "evaluate": """examples:
   python -m classifier evaluate --model models/default --data data/test.jsonl
   python -m classifier evaluate --data data/test.jsonl --json > metrics.json
+""",
+    "label": """examples:
+  python -m classifier label articles/ --out labels.jsonl
+  python -m classifier label articles/ --out labels.csv --workers 2 --threshold 0.2
+  python -m classifier label articles/ --out labels.jsonl --resume    # after an interrupted run
 """,
 }
 
@@ -132,6 +138,26 @@ def cmd_evaluate(args):
     return EXIT_OK
 
 
+def cmd_label(args):
+    settings = Settings.load(model_dir=args.model, topic_threshold=args.threshold, label_workers=args.workers)
+    try:
+        summary = label_folder(args.folder, args.out, settings, resume=args.resume, force=args.force,
+                               explain=args.explain, quiet=args.quiet)
+    except KeyboardInterrupt:
+        raise LabelError("interrupted: run the same command with --resume to continue") from None
+    if not args.quiet:
+        for line in summary.lines():
+            _say(line)
+    return EXIT_DOCUMENT_ERRORS if summary.error_count else EXIT_OK
+
+
+def _positive_int(value):
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return number
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m classifier", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -169,6 +195,19 @@ def build_parser():
     evaluate.add_argument("--data", action="append", required=True, type=Path, help="labelled .jsonl (repeatable)")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    label = command("label", "label every document under a folder into one .jsonl or .csv file")
+    label.add_argument("folder", type=Path, help="folder of .txt .md .html .htm .pdf .json .jsonl .csv files")
+    label.add_argument("--out", required=True, type=Path, help="output file, .jsonl or .csv")
+    label.add_argument("--model", help="model directory (default: models/default)")
+    label.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores)")
+    label.add_argument("--threshold", type=float, help="probability a topic needs to be listed in 'topics'")
+    label.add_argument("--explain", action="store_true", help="add the terms behind each label")
+    again = label.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="continue an interrupted run from its journal")
+    again.add_argument("--force", action="store_true", help="start over, replacing the output and any journal")
+    label.add_argument("--quiet", action="store_true", help="no progress and no summary")
+    label.set_defaults(run=cmd_label)
     return parser
 
 
@@ -187,7 +226,7 @@ def main(argv=None):
         parser.error("--no-cv needs --features (without it, feature sets are compared by cross-validation)")
     try:
         return args.run(args)
-    except (DataError, ModelError, OSError) as error:
+    except (DataError, ModelError, LabelError, OSError) as error:
         _say(f"error: {error}")
         return EXIT_FATAL
     except KeyboardInterrupt:

@@ -7,51 +7,7 @@ fitted models refer to `stem_tokens` by name and pickle without carrying the cac
 import threading
 
 from . import config
-
-
-class StemCache:
-    """Token -> stem dictionary with first-in-first-out eviction in chunks once `maxsize` is reached."""
-
-    def __init__(self, maxsize, stem_word):
-        self.maxsize = maxsize
-        self._stem_word = stem_word
-        self._stems = {}
-        self._lock = threading.Lock()
-        self.misses = 0
-
-    def __len__(self):
-        return len(self._stems)
-
-    def stem(self, token):
-        stem = self._stems.get(token)
-        return stem if stem is not None else self._stem_missing(token)
-
-    def stem_all(self, tokens):
-        get = self._stems.get
-        stems = [get(token) for token in tokens]
-        if None in stems:
-            stems = [stem if stem is not None else self._stem_missing(token) for token, stem in zip(tokens, stems)]
-        return stems
-
-    def _stem_missing(self, token):
-        with self._lock:
-            stem = self._stems.get(token)
-            if stem is None:
-                stem = self._stem_word(token)
-                self.misses += 1
-                if len(self._stems) >= self.maxsize:
-                    self._evict_oldest()
-                self._stems[token] = stem
-        return stem
-
-    def _evict_oldest(self):
-        """Drop the oldest tenth in one go, so eviction is not paid on every miss."""
-        for token in list(self._stems)[: max(1, self.maxsize // 10)]:
-            del self._stems[token]
-
-    def clear(self):
-        with self._lock:
-            self._stems.clear()
+from .cache import BoundedCache
 
 
 _sastrawi = None
@@ -71,9 +27,9 @@ def sastrawi_stem_word(token):
     return _sastrawi.stem_word(token)
 
 
-CACHE = StemCache(config.stem_cache_size(), sastrawi_stem_word)
+CACHE = BoundedCache(config.stem_cache_size(), sastrawi_stem_word)
 
 
 def stem_tokens(tokens):
     """Stems of `tokens`, each distinct token stemmed once per process."""
-    return CACHE.stem_all(tokens)
+    return CACHE.get_all(tokens)

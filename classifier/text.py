@@ -6,6 +6,9 @@ the labels describe the article and not the page.
 """
 import re
 import unicodedata
+from itertools import chain
+
+from .cache import BoundedCache
 
 # Quotation marks and apostrophes that NFKC leaves alone.
 _QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‟", '"'), ("«", '"'), ("»", '"'),
@@ -21,7 +24,7 @@ _URL_RE = re.compile(
     r"|\b(?:[a-z0-9-]+\.)+(?:com|co|id|net|org|info|news|ly|io|tv|me|my)\b(?:/\S*)?", re.I)
 _DOMAIN_HINT_RE = re.compile(r"\.(?:com|co|id|net|org|info|news|ly|io|tv|me|my)\b")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NUMBER_RE = re.compile(r"\d+(?:[.,:/]\d+)*")
+_NUMBER_RE = re.compile(r"[0-9]+(?:[.,:/][0-9]+)*")  # NFKC has already made other digit forms ASCII
 
 _SECTION_WORDS = frozenset("""
 beranda home nasional internasional dunia global olahraga sport sports bola sepakbola ekonomi bisnis
@@ -160,7 +163,8 @@ def clean(text):
     for curly, plain in _QUOTES:
         if curly in text:
             text = text.replace(curly, plain)
-    text = _EMOJI_RE.sub(_emoji_word, text)
+    if max(text, default="") > "\uffff":  # the emoji that mean something are all outside the BMP
+        text = _EMOJI_RE.sub(_emoji_word, text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = remove_page_noise(text).lower()
     if "@" in text:
@@ -171,11 +175,22 @@ def clean(text):
 
 
 _TOKEN_RE = re.compile(r"_[a-z]+_|[^\W\d_]+(?:['-][^\W\d_]+)*")
+_CHUNK_CACHE_SIZE = 200_000
+
+
+def _chunk_tokens(chunk):
+    return tuple(_TOKEN_RE.findall(chunk))
+
+
+_CHUNKS = BoundedCache(_CHUNK_CACHE_SIZE, _chunk_tokens)
 
 
 def tokenize(cleaned):
-    """Words of a cleaned text, hyphenated words and placeholders kept whole."""
-    return _TOKEN_RE.findall(cleaned)
+    """Words of a cleaned text, hyphenated words and placeholders kept whole.
+
+    Tokens never span white space, so each distinct white-space-separated chunk is tokenised once
+    per process (the regular expression costs more than the look-up)."""
+    return list(chain.from_iterable(_CHUNKS.get_all(cleaned.split())))
 
 
 _SENTENCE_BREAK_RE = re.compile(r"[.!?;]+(?:\s+|$)")

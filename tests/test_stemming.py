@@ -2,7 +2,8 @@
 import pickle
 import threading
 
-from classifier.stemming import StemCache, sastrawi_stem_word, stem_tokens
+from classifier.cache import BoundedCache
+from classifier.stemming import sastrawi_stem_word, stem_tokens
 
 
 def counting_stemmer():
@@ -22,29 +23,29 @@ def test_sastrawi_merges_words_that_matter_here():
 
 def test_each_distinct_token_is_stemmed_once():
     stem, calls = counting_stemmer()
-    cache = StemCache(100, stem)
-    assert cache.stem_all(["membaca", "membaca", "menulis"]) == ["mbaca", "mbaca", "nulis"]
-    assert cache.stem_all(["membaca", "menulis", "membaca"]) == ["mbaca", "nulis", "mbaca"]
+    cache = BoundedCache(100, stem)
+    assert cache.get_all(["membaca", "membaca", "menulis"]) == ["mbaca", "mbaca", "nulis"]
+    assert cache.get_all(["membaca", "menulis", "membaca"]) == ["mbaca", "nulis", "mbaca"]
     assert sorted(calls) == ["membaca", "menulis"]
 
 
 def test_cache_stays_bounded_on_endless_new_tokens():
     stem, _ = counting_stemmer()
-    cache = StemCache(1000, stem)
+    cache = BoundedCache(1000, stem)
     for i in range(20_000):
-        cache.stem(f"kata{i}")
+        cache.get(f"kata{i}")
     assert len(cache) <= 1000
-    assert cache.stem("kata19999") == "kata19999"
+    assert cache.get("kata19999") == "kata19999"
 
 
 def test_cache_is_safe_under_threads():
     stem, calls = counting_stemmer()
-    cache = StemCache(10_000, stem)
+    cache = BoundedCache(10_000, stem)
     tokens = [f"mekata{i % 500}" for i in range(5000)]
     results = []
 
     def work():
-        results.append(cache.stem_all(tokens))
+        results.append(cache.get_all(tokens))
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for thread in threads:
