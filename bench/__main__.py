@@ -28,7 +28,7 @@ QUICK = {"documents": 200, "usual_documents": 10, "stem_documents": 50, "api_sec
 
 def make_folder(folder, count):
     subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(folder), "--count", str(count),
-                    "--source", str(ROOT / "seeds"), "--source", str(ROOT / "data")], check=True,
+                    "--source", str(ROOT / "seeds"), "--source", str(ROOT / "data" / "train.jsonl")], check=True,
                    capture_output=True)
     return sorted(folder.glob("*.txt"))
 
