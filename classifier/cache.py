@@ -1,8 +1,8 @@
 """A bounded, thread-safe memo for per-token work (stemming, tokenising a whitespace chunk).
 
 News text repeats its words, so computing each distinct key once per process and answering the
-rest with a dictionary look-up removes most of the per-document cost. Entries are evicted
-oldest-first, a tenth at a time, so memory stays bounded on endless new keys.
+rest with a dictionary look-up removes most of the per-document cost. When full, the older half is
+dropped, so memory stays bounded and flat on endless new keys.
 """
 import threading
 
@@ -35,10 +35,22 @@ class BoundedCache:
                 value = self._compute(key)
                 self.misses += 1
                 if len(self._values) >= self.maxsize:
-                    for old in list(self._values)[: max(1, self.maxsize // 10)]:
-                        del self._values[old]
+                    self._evict_oldest_half()
                 self._values[key] = value
         return value
+
+    def _evict_oldest_half(self):
+        """Keep the newer half in a fresh dictionary: deleting in place would leave the old table
+        and its holes behind, and memory would creep up instead of staying flat."""
+        newer = list(self._values.items())[len(self._values) // 2:]
+        self._values = dict(newer)
+
+    def prime(self, values):
+        """Add known key -> value pairs (up to half the room), so a new process starts warm."""
+        with self._lock:
+            room = max(0, self.maxsize // 2 - len(self._values))
+            for key, value in list(values.items())[:room]:
+                self._values.setdefault(key, value)
 
     def clear(self):
         with self._lock:

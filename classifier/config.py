@@ -21,7 +21,8 @@ def default_model_dir():
 class Settings:
     model_dir: Path = dataclasses.field(default_factory=default_model_dir)
     topic_threshold: float | None = None  # None: the threshold stored in the model
-    stem_cache_size: int = 500_000
+    stem_cache_size: int = 100_000
+    token_cache_size: int = 100_000
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
@@ -54,5 +55,7 @@ def _parse(field, raw):
         raise ValueError(f"{ENV_PREFIX}{field.name.upper()}={raw!r} is not a valid {kind.__name__}") from None
 
 
-def stem_cache_size():
-    return Settings.load().stem_cache_size
+def cache_sizes():
+    """(stem cache, token-chunk cache) sizes, read once when the caches are created."""
+    settings = Settings.load()
+    return settings.stem_cache_size, settings.token_cache_size

@@ -4,8 +4,10 @@ TF-IDF weights over stems, surface words and (optionally) character n-grams, plu
 
 Stems generalise over affixes, but Sastrawi merges words whose meaning matters here (pendudukan
 "occupation" and penduduk "residents" both become duduk; menangis "to cry" becomes menang "to win"),
-so surface words can be kept beside them. The cues count the guide's stance signs outside quotation
-marks: a report that quotes "genosida" is neutral, a column that says it is not.
+so surface words can be kept beside them. The optional cues count the guide's stance signs in the
+writer's own voice (outside quotation marks and attributed sentences): a report that quotes
+"genosida" is neutral, a column that says it is not. Training compares the feature sets, cues
+included, by cross-validation.
 """
 from functools import lru_cache
 from itertools import chain, repeat
@@ -15,6 +17,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from . import stemming
 from .stemming import stem_tokens
 from .text import clean, own_voice_tokens, tokenize
 
@@ -192,8 +195,16 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         self.vocabulary_ = self.vectorizer_.vocabulary_
         self.idf_ = self.vectorizer_.idf_
         self.lookups_ = _lookups(self.vocabulary_)
+        self.stems_seen_ = ({token: stem for tokens, stems, _ in parsed for token, stem in zip(tokens, stems)}
+                            if self.stems else {})
         self.n_features_out_ = len(self.vocabulary_) + (len(CUE_NAMES) if self.cues else 0)
         return self._vectorize(parsed)
+
+    def __setstate__(self, state):
+        """A loaded model starts its process's stem cache with every token stemmed in training: each
+        process (API worker, labelling worker) would otherwise pay Sastrawi's cost for them again."""
+        self.__dict__.update(state)
+        stemming.prime(state.get("stems_seen_", {}))
 
     def transform(self, X):
         return self._vectorize([self.parse(text) for text in X])

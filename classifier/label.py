@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 from tqdm import tqdm
 
-from .artifact import load_model
+from .artifact import load_model, read_verified_model_bytes
 from .readers import DocumentError, count_documents, extract_text, read_documents
 
 BATCH_SIZE = 32  # documents per predict call: batching is ~30% faster than one at a time
@@ -211,12 +211,27 @@ def _label_in_worker(documents, predict):
     return _worker_labeller.rows(documents, predict)
 
 
-def labelled_batches(tasks, model, settings, options):
+class ModelInfo(NamedTuple):
+    """What the coordinating process needs of the model; only the workers unpickle it."""
+
+    version: str
+    topic_labels: list
+    stance_labels: list
+
+
+def model_info(model_dir):
+    """Version and labels from the manifest, once model.joblib's hash is checked (a fatal error here
+    stops the run before any worker starts)."""
+    manifest, _ = read_verified_model_bytes(model_dir)
+    return ModelInfo(manifest["version"], manifest["labels"]["topic"], manifest["labels"]["stance"])
+
+
+def labelled_batches(tasks, settings, options):
     """The rows of each (documents, predict) task, in task order: in-process for one worker, else in a
     pool of spawned processes (spawn: no state inherited from this process, same on every platform)."""
     workers = settings.label_workers
     if workers == 1:
-        labeller = Labeller(model, **options)
+        labeller = Labeller(load_model(settings.model_dir), **options)
         yield from (labeller.rows(documents, predict) for documents, predict in tasks)
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
@@ -413,7 +428,7 @@ def label_folder(folder, out, settings, resume=False, force=False, explain=False
     """Label every document under `folder` into `out` (.jsonl or .csv); returns the Summary."""
     started = time.perf_counter()
     folder, output = _checked_folder(folder), Output(out)
-    model = load_model(settings.model_dir)
+    model = model_info(settings.model_dir)
     summary = Summary()
     with output.start(resume, force):
         resumed = _resumed_identities(output.journal_rows(), model.version, summary)
@@ -421,7 +436,7 @@ def label_folder(folder, out, settings, resume=False, force=False, explain=False
         total = 0 if quiet else sum(1 if entry.error else count_documents(entry.path) for entry in entries)
         options = {"threshold": settings.topic_threshold, "explain": explain, "max_chars": settings.max_text_chars}
         tasks = batches(documents(entries), len(resumed))
-        with closing(labelled_batches(tasks, model, settings, options)) as results, \
+        with closing(labelled_batches(tasks, settings, options)) as results, \
                 closing(progress_bar(total, len(resumed), quiet)) as bar:
             _write_new_rows(results, resumed, output, summary, bar)
         output.finish(csv_columns(model, explain))

@@ -138,7 +138,7 @@ def _json(content):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise DocumentError("malformed", f"malformed line {error.lineno}: not valid JSON ({error.msg})") from None
+        raise _malformed_json(error, error.lineno) from None
     if isinstance(data, list):
         return _some([_record_part(number, item, f"item {number}") for number, item in enumerate(data, 1)])
     return [_record_part(None, data, "the JSON value")]
@@ -152,9 +152,12 @@ def _jsonl(content):
             try:
                 parts.append(_record_part(number, json.loads(line), f"line {number}"))
             except json.JSONDecodeError as error:
-                parts.append(Part(number, None, DocumentError(
-                    "malformed", f"malformed line {number}: not valid JSON ({error.msg} at column {error.colno})")))
+                parts.append(Part(number, None, _malformed_json(error, number)))
     return _some(parts)
+
+
+def _malformed_json(error, line):
+    return DocumentError("malformed", f"malformed line {line}: not valid JSON ({error.msg}, column {error.colno})")
 
 
 def _csv(content):

@@ -27,7 +27,12 @@ def sastrawi_stem_word(token):
     return _sastrawi.stem_word(token)
 
 
-CACHE = BoundedCache(config.stem_cache_size(), sastrawi_stem_word)
+CACHE = BoundedCache(config.cache_sizes()[0], sastrawi_stem_word)
+
+
+def prime(stems):
+    """Start this process's cache with known token -> stem pairs (a model's training vocabulary)."""
+    CACHE.prime(stems)
 
 
 def stem_tokens(tokens):

@@ -9,6 +9,7 @@ import unicodedata
 from itertools import chain
 
 from .cache import BoundedCache
+from .config import cache_sizes
 
 # Quotation marks and apostrophes that NFKC leaves alone.
 _QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‟", '"'), ("«", '"'), ("»", '"'),
@@ -175,14 +176,13 @@ def clean(text):
 
 
 _TOKEN_RE = re.compile(r"_[a-z]+_|[^\W\d_]+(?:['-][^\W\d_]+)*")
-_CHUNK_CACHE_SIZE = 200_000
 
 
 def _chunk_tokens(chunk):
     return tuple(_TOKEN_RE.findall(chunk))
 
 
-_CHUNKS = BoundedCache(_CHUNK_CACHE_SIZE, _chunk_tokens)
+_CHUNKS = BoundedCache(cache_sizes()[1], _chunk_tokens)
 
 
 def tokenize(cleaned):

@@ -59,3 +59,25 @@ def test_cache_is_safe_under_threads():
 def test_module_cache_stems_real_words_and_is_referenced_by_name():
     assert stem_tokens(["perundingan", "gencatan", "_num_"]) == ["runding", "gencat", "_num_"]
     assert pickle.loads(pickle.dumps(stem_tokens)) is stem_tokens
+
+
+def test_priming_fills_the_cache_without_stemming_and_leaves_room():
+    stem, calls = counting_stemmer()
+    cache = BoundedCache(10, stem)
+    cache.prime({f"mekata{i}": f"kata{i}" for i in range(20)})
+    assert len(cache) == 5 and calls == []
+    assert cache.get("mekata0") == "kata0" and calls == []
+
+
+def test_a_loaded_model_starts_with_a_warm_stem_cache(tiny_model_dir):
+    import pickle
+
+    from classifier import load_model
+    from classifier.stemming import CACHE
+
+    model = load_model(tiny_model_dir)
+    CACHE.clear()
+    pickle.loads(pickle.dumps(model))
+    misses = CACHE.misses
+    model.predict(["Mediator Mesir menyampaikan usulan gencatan senjata tahap pertama di Gaza."])
+    assert CACHE.misses == misses
