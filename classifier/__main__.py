@@ -10,9 +10,18 @@ import sys
 import time
 from pathlib import Path
 
+from . import evaluate
+from . import train as training
 from .artifact import ModelError, load_model, new_version, save_model
 from .config import Settings
-from .data import DataError, check_known_labels, check_trainable, label_sets, read_corpus
+from .data import (
+    DataError,
+    check_known_labels,
+    check_trainable,
+    label_sets,
+    read_corpus,
+)
+from .features import FEATURE_SETS
 from .label import LabelError, label_folder
 from .readers import DocumentError, read_text_file
 
@@ -79,8 +88,6 @@ def cmd_classify(args):
 
 
 def cmd_train(args):
-    from . import train as training
-
     out = Path(args.out)
     if out.exists() and not args.force:
         raise ModelError(f"{out} already exists; choose another --out or pass --force to replace it")
@@ -123,8 +130,6 @@ def _headline_metrics(report):
 
 
 def cmd_evaluate(args):
-    from . import evaluate
-
     settings = Settings.load(model_dir=args.model)
     model = load_model(settings.model_dir)
     documents = read_corpus(args.data)
@@ -180,7 +185,7 @@ def build_parser():
                        help="labelled .jsonl file or folder with labels.tsv (repeatable)")
     train.add_argument("--out", required=True, help="model directory to write")
     train.add_argument("--test", type=Path, help="held-out .jsonl to evaluate the final model on")
-    train.add_argument("--features", choices=sorted(_feature_sets()),
+    train.add_argument("--features", choices=sorted(FEATURE_SETS),
                        help="feature set (default: compare all by cross-validation and keep the best)")
     train.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -209,12 +214,6 @@ def build_parser():
     label.add_argument("--quiet", action="store_true", help="no progress and no summary")
     label.set_defaults(run=cmd_label)
     return parser
-
-
-def _feature_sets():
-    from .features import FEATURE_SETS
-
-    return FEATURE_SETS
 
 
 def main(argv=None):
