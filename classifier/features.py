@@ -9,6 +9,7 @@ writer's own voice (outside quotation marks and attributed sentences): a report 
 "genosida" is neutral, a column that says it is not. Training compares the feature sets, cues
 included, by cross-validation.
 """
+from array import array
 from functools import lru_cache
 from itertools import chain, repeat
 
@@ -18,8 +19,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from . import stemming
+from .cache import BoundedCache
+from .config import cache_sizes
 from .stemming import stem_tokens
-from .text import clean, own_voice_tokens, tokenize
+from .text import chunk_tokens, normalise, own_voice_tokens, strip_page, tokenize
 
 PRO_PALESTINE_SIGNS = frozenset(term.replace("+", " ") for term in """
 genosida genocide penjajah penjajahan dijajah terjajah menjajah zionis zionisme zionist kebiadaban biadab
@@ -123,18 +126,99 @@ def _passthrough(terms):
     return terms
 
 
-def _lookups(vocabulary):
-    """Columns by kind: 's1'/'w1' keyed by token, 's2'/'w2' by token pair, 'c' by char n-gram, so that
-    transforming a document needs no n-gram strings."""
-    lookups = {"s1": {}, "s2": {}, "w1": {}, "w2": {}, "c": {}}
-    for term, column in vocabulary.items():
-        kind, _, body = term.partition(":")
-        if kind == "c":
-            lookups["c"][term] = column
-        else:
-            parts = body.split(" ")
-            lookups[f"{kind}{len(parts)}"][parts[0] if len(parts) == 1 else tuple(parts)] = column
-    return lookups
+_ID_BITS = 32  # a pair's key: the first id in the high bits, the second in the low ones
+CODE_BYTES = 8  # a token's packed (stem id, word id)
+
+
+class PairColumns:
+    """Vocabulary columns of id pairs in an open-addressing hash table, so that all of a document's
+    pairs are looked up with a fixed handful of array operations (a binary search costs three times more)."""
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+    def __init__(self, pairs):
+        keys = np.array([a << _ID_BITS | b for a, b in pairs], dtype=np.int64)
+        bits = max(3, (4 * len(keys)).bit_length())  # at most a quarter full: probe runs stay short
+        self._shift, self._mask = np.uint64(64 - bits), (1 << bits) - 1
+        table_keys, table_columns, longest = [-1] * (1 << bits), [-1] * (1 << bits), 1
+        for key, slot, column in zip(keys.tolist(), self._slots(keys).tolist(), pairs.values()):
+            probes = 0
+            while table_keys[(slot + probes) & self._mask] != -1:
+                probes += 1
+            table_keys[(slot + probes) & self._mask], table_columns[(slot + probes) & self._mask] = key, column
+            longest = max(longest, probes + 1)
+        self._keys, self._columns = np.array(table_keys, dtype=np.int64), np.array(table_columns, dtype=np.int64)
+        self._probes = np.arange(longest)
+        self._size = len(keys)
+
+    def __len__(self):
+        return self._size
+
+    def _slots(self, keys):
+        return ((keys.astype(np.uint64) * self._MULTIPLIER) >> self._shift).astype(np.int64)
+
+    def lookup(self, first_ids, second_ids):
+        """Columns of the pairs that are in the vocabulary, in no particular order."""
+        keys = first_ids.astype(np.int64) << _ID_BITS | second_ids
+        candidates = (self._slots(keys)[:, None] + self._probes) & self._mask
+        return self._columns[candidates[self._keys[candidates] == keys[:, None]]]
+
+
+class TermIndex:
+    """A fitted vocabulary laid out for fast transforms, rebuilt from it rather than saved.
+
+    Stems and words get integer ids, and each white-space-separated chunk of text maps (through a
+    bounded per-model cache) to one packed (stem id, word id) code per token. A document's unigram
+    columns are then array look-ups by id, and its bigram columns hash-table look-ups by id pair: no
+    term strings, no per-token Python work beyond fetching the chunks' codes.
+    """
+
+    def __init__(self, vocabulary, stemmed, cache_size):
+        self.stem_ids, self.word_ids, self.chars = {}, {}, {}
+        unigrams, pairs = {"s": {}, "w": {}}, {"s": {}, "w": {}}
+        for term, column in vocabulary.items():
+            kind, _, body = term.partition(":")
+            if kind == "c":
+                self.chars[term] = column
+                continue
+            ids = self.stem_ids if kind == "s" else self.word_ids
+            parts = [ids.setdefault(part, len(ids)) for part in body.split(" ")]
+            (unigrams if len(parts) == 1 else pairs)[kind][tuple(parts)] = column
+        self.stemmed = stemmed
+        self.tables = [(self._by_id(unigrams[kind], len(ids) + 1), PairColumns(pairs[kind]))
+                       for kind, ids in (("s", self.stem_ids), ("w", self.word_ids))]
+        self.chunk_codes = BoundedCache(cache_size, self._chunk_codes)
+
+    @staticmethod
+    def _by_id(unigrams, span):
+        by_id = np.full(span, -1, dtype=np.int64)
+        for (term_id,), column in unigrams.items():
+            by_id[term_id] = column
+        return by_id
+
+    def _chunk_codes(self, chunk):
+        """(stem id, word id) of each token as packed int32 pairs: a document's codes are then one
+        bytes join and one array view, however many chunks it has."""
+        tokens = chunk_tokens(chunk)
+        stems = stem_tokens(tokens) if self.stemmed else repeat(None)
+        unknown_stem, unknown_word = len(self.stem_ids), len(self.word_ids)  # one past the last id of each
+        stem_id, word_id = self.stem_ids.get, self.word_ids.get
+        return array("i", chain.from_iterable((stem_id(stem, unknown_stem), word_id(token, unknown_word))
+                                              for token, stem in zip(tokens, stems))).tobytes()
+
+    def columns(self, codes):
+        """Columns of every stem and word unigram and bigram in a document's packed codes (-1: not in the vocabulary)."""
+        ids = np.frombuffer(codes, dtype=np.int32).reshape(-1, 2)
+        found = []
+        for kind, (by_id, pairs) in enumerate(self.tables):
+            found.append(by_id[ids[:, kind]])
+            if pairs and len(ids) > 1:
+                found.append(pairs.lookup(ids[:-1, kind], ids[1:, kind]))
+        return np.concatenate(found)
+
+    def char_columns(self, tokens, low, high):
+        grams = chain.from_iterable(char_ngrams(token, low, high) for token in tokens)
+        return np.fromiter(map(self.chars.get, grams, repeat(-1)), dtype=np.int64)
 
 
 class TextFeatures(BaseEstimator, TransformerMixin):
@@ -158,15 +242,22 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         self.clean = clean
         self.lead_words = lead_words
 
+    def _page(self, text):
+        return strip_page(text) if self.clean else text
+
+    def _with_lead(self, sequence, item_size=1):
+        """The first `lead_words` tokens again in front of the sequence (a list, or packed codes)."""
+        return sequence[:self.lead_words * item_size] + sequence if self.lead_words else sequence
+
+    def _cues(self, page, tokens):
+        return voice_cues(tokens, own_voice_tokens(normalise(page), ATTRIBUTION_MARKERS))
+
     def parse(self, text):
-        """(tokens, stems, cues) of one document: the only place a document is cleaned and stemmed."""
-        cleaned = clean(text) if self.clean else text.lower()
-        tokens = tokenize(cleaned)
-        if self.lead_words:
-            tokens = tokens[:self.lead_words] + tokens
+        """(tokens, stems, cues) of one document as strings: what the vocabulary is learnt from."""
+        page = self._page(text)
+        tokens = self._with_lead(tokenize(page))
         stems = stem_tokens(tokens) if self.stems else None
-        cues = voice_cues(tokens, own_voice_tokens(cleaned, ATTRIBUTION_MARKERS)) if self.cues else None
-        return tokens, stems, cues
+        return tokens, stems, self._cues(page, tokens) if self.cues else None
 
     def terms(self, parsed):
         """The named terms of a parsed document, the vocabulary TfidfVectorizer learns from."""
@@ -187,6 +278,7 @@ class TextFeatures(BaseEstimator, TransformerMixin):
             ngram_range = getattr(self, name)
             if ngram_range and name != "chars" and not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
                 raise ValueError(f"{name}={ngram_range!r}: word n-grams of order 1 and 2 are supported")
+        X = list(X)
         parsed = [self.parse(text) for text in X]
         self.vectorizer_ = TfidfVectorizer(analyzer=_passthrough, min_df=self.min_df, max_df=self.max_df,
                                            sublinear_tf=self.sublinear_tf)
@@ -194,64 +286,68 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         self.vectorizer_.stop_words_ = None  # only needed for introspection; it can hold most of the corpus
         self.vocabulary_ = self.vectorizer_.vocabulary_
         self.idf_ = self.vectorizer_.idf_
-        self.lookups_ = _lookups(self.vocabulary_)
         self.stems_seen_ = ({token: stem for tokens, stems, _ in parsed for token, stem in zip(tokens, stems)}
                             if self.stems else {})
         self.n_features_out_ = len(self.vocabulary_) + (len(CUE_NAMES) if self.cues else 0)
-        return self._vectorize(parsed)
+        self._index()
+        return self.transform(X)
+
+    def _index(self):
+        self.index_ = TermIndex(self.vocabulary_, bool(self.stems), cache_sizes()[1])
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ hands out the live __dict__
+        state.pop("index_", None)
+        return state
 
     def __setstate__(self, state):
-        """A loaded model starts its process's stem cache with every token stemmed in training: each
-        process (API worker, labelling worker) would otherwise pay Sastrawi's cost for them again."""
-        self.__dict__.update(state)
+        """Rebuild the term index, and start this process's stem cache with every token stemmed in
+        training: each process (API worker, labelling worker) would otherwise pay Sastrawi's cost again."""
+        super().__setstate__(state)
+        if "vocabulary_" in state:
+            self._index()
         stemming.prime(state.get("stems_seen_", {}))
 
     def transform(self, X):
-        return self._vectorize([self.parse(text) for text in X])
+        rows = self.transform_rows(X)
+        tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(len(rows), len(self.vocabulary_)))
+        return sp.hstack([tfidf, sp.csr_matrix(rows.cues)], format="csr") if self.cues else tfidf
 
     def transform_rows(self, X):
         """The same features as `transform`, as FeatureRows: cheaper than a sparse matrix for scoring."""
-        return self._rows([self.parse(text) for text in X])
+        return self._rows([self._document(text) for text in X])
 
-    def _columns(self, tokens, stems):
-        """Vocabulary columns of every term occurrence of a document (-1 when unknown), lazily."""
-        lookups, found = self.lookups_, []
-        for kind, sequence, ngram_range in (("s", stems, self.stems), ("w", tokens, self.words)):
-            if ngram_range:
-                if ngram_range[0] == 1:
-                    found.append(map(lookups[kind + "1"].get, sequence, repeat(-1)))
-                if ngram_range[1] == 2:
-                    found.append(map(lookups[kind + "2"].get, zip(sequence, sequence[1:]), repeat(-1)))
+    def _document(self, text):
+        """(vocabulary column of every term occurrence, -1 when unknown; cues or None) of one document."""
+        page = self._page(text)
+        codes = self._with_lead(b"".join(self.index_.chunk_codes.get_all(page.split())), CODE_BYTES)
+        columns = self.index_.columns(codes)
+        if not (self.chars or self.cues):
+            return columns, None
+        tokens = self._with_lead(tokenize(page))
         if self.chars:
-            grams = chain.from_iterable(char_ngrams(token, *self.chars) for token in tokens)
-            found.append(map(lookups["c"].get, grams, repeat(-1)))
-        return chain.from_iterable(found)
+            columns = np.concatenate((columns, self.index_.char_columns(tokens, *self.chars)))
+        return columns, self._cues(page, tokens) if self.cues else None
 
-    def _rows(self, parsed):
+    def _rows(self, documents):
         """TF-IDF exactly as the fitted TfidfVectorizer computes it, for all documents at once."""
-        n_docs, n_terms = len(parsed), len(self.vocabulary_)
-        columns = [np.fromiter(self._columns(tokens, stems), dtype=np.int64) for tokens, stems, _ in parsed]
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), [len(c) for c in columns])
-        keys = doc_of * n_terms + (np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64))
-        keys = keys[keys >= doc_of * n_terms]  # unknown terms have column -1
-        keys.sort()
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
-        values = np.diff(np.append(starts, len(keys))).astype(np.float64)
-        docs, indices = np.divmod(keys[starts], n_terms)
-        if self.sublinear_tf:
-            np.log(values, out=values)
-            values += 1.0
+        n_docs, n_terms = len(documents), len(self.vocabulary_)
+        columns = [columns for columns, _ in documents]
+        flat = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+        keys = flat if n_docs == 1 else flat + np.repeat(np.arange(n_docs) * n_terms, list(map(len, columns)))
+        keys, counts = np.unique(keys[flat >= 0], return_counts=True)  # unknown terms have column -1
+        values = np.log(counts) + 1.0 if self.sublinear_tf else counts.astype(np.float64)
+        if n_docs == 1:  # one document needs no document numbers: its row is everything
+            docs, indices, indptr = None, keys, np.array([0, len(keys)])
+        else:
+            docs, indices = np.divmod(keys, n_terms)
+            indptr = np.searchsorted(docs, np.arange(n_docs + 1))
         values *= self.idf_[indices]
-        values /= np.sqrt(np.bincount(docs, weights=values * values, minlength=n_docs))[docs]
-        indptr = np.searchsorted(docs, np.arange(n_docs + 1)).astype(np.int32)
-        cues = (np.array([cues for _, _, cues in parsed], dtype=np.float64).reshape(n_docs, -1)
+        values /= (np.sqrt(values @ values) if docs is None
+                   else np.sqrt(np.bincount(docs, weights=values * values, minlength=n_docs))[docs])
+        cues = (np.array([cues for _, cues in documents], dtype=np.float64).reshape(n_docs, -1)
                 * self.cue_weight if self.cues else np.zeros((n_docs, 0)))
-        return FeatureRows(indices.astype(np.int32), values, indptr, cues)
-
-    def _vectorize(self, parsed):
-        rows = self._rows(parsed)
-        tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr), shape=(len(parsed), len(self.vocabulary_)))
-        return sp.hstack([tfidf, sp.csr_matrix(rows.cues)], format="csr") if self.cues else tfidf
+        return FeatureRows(indices, values, indptr, cues)
 
     def get_feature_names_out(self, input_features=None):
         names = np.empty(len(self.vocabulary_), dtype=object)

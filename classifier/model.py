@@ -77,12 +77,13 @@ class TopicStanceClassifier(BaseEstimator):
     def predict_proba_from_rows(self, rows):
         """(topic probabilities, stance probabilities) of FeatureRows."""
         if len(rows) == 1:
-            columns, values, cues = rows.row(0)
-            scores = (values @ self.term_weights_[columns] + cues @ self.cue_weights_ + self.intercepts_)[None, :]
+            scores = (rows.values @ self.term_weights_[rows.indices] + self.intercepts_)[None, :]
         else:
             tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr),
                                   shape=(len(rows), self.term_weights_.shape[0]))
-            scores = tfidf @ self.term_weights_ + rows.cues @ self.cue_weights_ + self.intercepts_
+            scores = tfidf @ self.term_weights_ + self.intercepts_
+        if rows.cues.shape[1]:
+            scores += rows.cues @ self.cue_weights_
         return _softmax(scores[:, :self.n_topics_]), _softmax(scores[:, self.n_topics_:])
 
     def predict_proba(self, texts):
@@ -104,10 +105,9 @@ def _label_weights(head):
 
 
 def _softmax(scores):
-    scores = np.asarray(scores)
-    scores = scores - scores.max(axis=1, keepdims=True)
-    np.exp(scores, out=scores)
-    return scores / scores.sum(axis=1, keepdims=True)
+    exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+    exp /= exp.sum(axis=1, keepdims=True)
+    return exp
 
 
 class Model:
@@ -145,15 +145,17 @@ class Model:
         return records
 
     def _record(self, doc_id, topic_p, stance_p, threshold, top_k):
-        topic_order = np.argsort(-topic_p, kind="stable")
-        topics = [self.topic_labels[i] for i in topic_order if topic_p[i] >= threshold]
+        topic_scores = dict(zip(self.topic_labels, topic_p.tolist()))
+        stance_scores = dict(zip(self.stance_labels, stance_p.tolist()))
+        ranked = sorted(topic_scores, key=topic_scores.__getitem__, reverse=True)  # stable: ties keep label order
+        topics = [label for label in ranked if topic_scores[label] >= threshold]
         return {
             "id": doc_id,
-            "topic": self.topic_labels[topic_order[0]],
+            "topic": ranked[0],
             "topics": topics[:top_k] if top_k else topics,
-            "topic_scores": dict(zip(self.topic_labels, map(float, topic_p))),
-            "stance": self.stance_labels[int(np.argmax(stance_p))],
-            "stance_scores": dict(zip(self.stance_labels, map(float, stance_p))),
+            "topic_scores": topic_scores,
+            "stance": max(stance_scores, key=stance_scores.__getitem__),
+            "stance_scores": stance_scores,
             "model_version": self.version,
         }
 

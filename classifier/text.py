@@ -1,8 +1,11 @@
 """Text cleaning and tokenising for Indonesian news pages, posts and comments.
 
-Pure functions. `clean` keeps what a reader of the article would read and drops what the page
+Pure functions. `strip_page` keeps what a reader of the article would read and drops what the page
 wraps around it (menus, share bars, credit lines, "Baca juga" links, readers' comments), because
-the labels describe the article and not the page.
+the labels describe the article and not the page. `normalise` (lower case, placeholders for URLs,
+e-mails and numbers) never looks across white space, so `tokenize` applies it to each distinct
+white-space-separated chunk once per process instead of to every document; `clean` is both, for
+reading.
 """
 import re
 import unicodedata
@@ -11,14 +14,14 @@ from itertools import chain
 from .cache import BoundedCache
 from .config import cache_sizes
 
-# Quotation marks and apostrophes that NFKC leaves alone.
-_QUOTES = (("“", '"'), ("”", '"'), ("„", '"'), ("‟", '"'), ("«", '"'), ("»", '"'),
-           ("‘", "'"), ("’", "'"), ("‚", "'"), ("‛", "'"), ("`", "'"))
-
-# Emoji that carry meaning in posts about Palestine become words before symbols are dropped.
-_EMOJI_WORDS = {"🇵🇸": " _benderapalestina_ ", "🍉": " _semangka_ ", "🇮🇱": " _benderaisrael_ ",
-                "🇮🇩": " _benderaindonesia_ "}
-_EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI_WORDS)))
+# Quotation marks and apostrophes that NFKC leaves alone become plain ones, and emoji that carry
+# meaning in posts about Palestine become words before symbols are dropped. (Looking for an emoji
+# in a text without any character outside the BMP costs nothing: Python knows no such character
+# can be in it.)
+_REPLACEMENTS = (("“", '"'), ("”", '"'), ("„", '"'), ("‟", '"'), ("«", '"'), ("»", '"'),
+                 ("‘", "'"), ("’", "'"), ("‚", "'"), ("‛", "'"), ("`", "'"),
+                 ("🇵🇸", " _benderapalestina_ "), ("🍉", " _semangka_ "), ("🇮🇱", " _benderaisrael_ "),
+                 ("🇮🇩", " _benderaindonesia_ "))
 
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+"
@@ -74,22 +77,22 @@ def _ends_sentence(line):
 
 def _is_boilerplate(line):
     lowered = line.lower()
-    return lowered in _BOILERPLATE_LINES or any(phrase in lowered for phrase in _BOILERPLATE_PHRASES)
+    return lowered in _BOILERPLATE_LINES or any(map(lowered.__contains__, _BOILERPLATE_PHRASES))
 
 
 def _is_menu_line(line, words):
     """Navigation: section names, separators between short items, or menu items glued together."""
     if _ends_sentence(line) or not words or len(words) > 14:
         return False
-    sections = sum(w.lower() in _SECTION_WORDS for w in words)
+    sections = sum(map(_SECTION_WORDS.__contains__, map(str.lower, words)))
     if sections >= 0.8 * len(words):
         return True
     return len(_MENU_SEPARATOR_RE.findall(line)) >= 2 or len(_CAMEL_JOIN_RE.findall(line)) >= 2
 
 
 def _is_share_line(line, words):
-    lowered = [w.lower() for w in words]
-    hits = sum(w in _SHARE_WORDS for w in lowered)
+    lowered = list(map(str.lower, words))
+    hits = sum(map(_SHARE_WORDS.__contains__, lowered))
     return hits >= 2 and hits >= 0.4 * len(words) or (lowered[:1] in (["share"], ["bagikan"]) and len(words) <= 8)
 
 
@@ -118,7 +121,8 @@ def _cut_comments(lines):
         blank_run = 0
         if _COMMENTS_HEAD_RE.match(line.strip()) and words_so_far >= _COMMENTS_MIN_ARTICLE_WORDS:
             return lines[:i]
-        words_so_far += line.count(" ") + 1
+        if words_so_far < _GAP_MIN_ARTICLE_WORDS:  # past both thresholds the count no longer matters
+            words_so_far += line.count(" ") + 1
     return lines
 
 
@@ -154,43 +158,52 @@ def remove_page_noise(text):
     return "\n".join(kept)
 
 
-def _emoji_word(match):
-    return _EMOJI_WORDS[match.group()]
-
-
-def clean(text):
-    """Normalise a page to the article text: NFKC, noise lines out, lower case, URLs/e-mails/numbers as placeholders."""
+def strip_page(text):
+    """The article's own text: NFKC, plain quotation marks, meaningful emoji as words, noise lines out."""
     text = unicodedata.normalize("NFKC", text)
-    for curly, plain in _QUOTES:
-        if curly in text:
-            text = text.replace(curly, plain)
-    if max(text, default="") > "\uffff":  # the emoji that mean something are all outside the BMP
-        text = _EMOJI_RE.sub(_emoji_word, text)
+    for sign, replacement in _REPLACEMENTS:
+        if sign in text:
+            text = text.replace(sign, replacement)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = remove_page_noise(text).lower()
+    return remove_page_noise(text)
+
+
+def normalise(text):
+    """Lower case, with URLs, e-mails and numbers as placeholders; none of them spans white space."""
+    text = text.lower()
     if "@" in text:
         text = _EMAIL_RE.sub(" _email_ ", text)
     if "://" in text or "www." in text or _DOMAIN_HINT_RE.search(text):
         text = _URL_RE.sub(" _url_ ", text)
-    return _NUMBER_RE.sub("_num_", text).strip()
+    return _NUMBER_RE.sub("_num_", text)
+
+
+def clean(text):
+    """The article text as the model reads it: `strip_page`, then `normalise`."""
+    return normalise(strip_page(text)).strip()
 
 
 _TOKEN_RE = re.compile(r"_[a-z]+_|[^\W\d_]+(?:['-][^\W\d_]+)*")
 
 
-def _chunk_tokens(chunk):
-    return tuple(_TOKEN_RE.findall(chunk))
+def _tokenize_chunk(chunk):
+    return tuple(_TOKEN_RE.findall(normalise(chunk)))
 
 
-_CHUNKS = BoundedCache(cache_sizes()[1], _chunk_tokens)
+_CHUNKS = BoundedCache(cache_sizes()[1], _tokenize_chunk)
 
 
-def tokenize(cleaned):
-    """Words of a cleaned text, hyphenated words and placeholders kept whole.
+def chunk_tokens(chunk):
+    """Normalised tokens of one white-space-free chunk of text, computed once per process."""
+    return _CHUNKS.get(chunk)
 
-    Tokens never span white space, so each distinct white-space-separated chunk is tokenised once
-    per process (the regular expression costs more than the look-up)."""
-    return list(chain.from_iterable(_CHUNKS.get_all(cleaned.split())))
+
+def tokenize(text):
+    """Normalised words of a text (stripped or cleaned), hyphenated words and placeholders kept whole.
+
+    Each distinct white-space-separated chunk is normalised and tokenised once per process: the
+    regular expressions cost more than the look-up."""
+    return list(chain.from_iterable(_CHUNKS.get_all(text.split())))
 
 
 _SENTENCE_BREAK_RE = re.compile(r"[.!?;]+(?:\s+|$)")
