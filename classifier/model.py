@@ -4,6 +4,8 @@
 cross-validated; `Model` wraps a fitted one with its version and turns probabilities into the
 record shape shared by the CLI, the API and the batch labeller.
 """
+import math
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
@@ -74,21 +76,30 @@ class TopicStanceClassifier(BaseEstimator):
     def transform_rows(self, texts):
         return self.features_.transform_rows(texts)
 
-    def predict_proba_from_rows(self, rows):
-        """(topic probabilities, stance probabilities) of FeatureRows."""
+    def scores_from_rows(self, rows):
+        """Both heads' linear scores of FeatureRows, one row per document, topic columns first."""
         if len(rows) == 1:
-            scores = (rows.values @ self.term_weights_[rows.indices] + self.intercepts_)[None, :]
+            scores = (rows.values @ self.term_weights_.take(rows.indices, axis=0) + self.intercepts_)[None, :]
         else:
             tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr),
                                   shape=(len(rows), self.term_weights_.shape[0]))
             scores = tfidf @ self.term_weights_ + self.intercepts_
         if rows.cues.shape[1]:
             scores += rows.cues @ self.cue_weights_
-        return _softmax(scores[:, :self.n_topics_]), _softmax(scores[:, self.n_topics_:])
+        return scores
+
+    def probabilities(self, scores):
+        """(topic probabilities, stance probabilities) of one document's scores (a list), in
+        `topic_labels_` / `stance_labels_` order. Plain Python: for eight numbers, a dozen NumPy calls
+        cost more than the arithmetic."""
+        return _softmax(scores[:self.n_topics_]), _softmax(scores[self.n_topics_:])
 
     def predict_proba(self, texts):
-        """(topic probabilities, stance probabilities), columns in `topic_labels_` / `stance_labels_` order."""
-        return self.predict_proba_from_rows(self.transform_rows(texts))
+        """(topic probabilities, stance probabilities) as arrays, one row per text."""
+        scores = self.scores_from_rows(self.transform_rows(texts))
+        probabilities = [self.probabilities(row) for row in scores.tolist()]
+        return (np.array([topic for topic, _ in probabilities]).reshape(len(scores), self.n_topics_),
+                np.array([stance for _, stance in probabilities]).reshape(len(scores), len(self.stance_labels_)))
 
     def predict(self, texts):
         topic_p, stance_p = self.predict_proba(texts)
@@ -105,9 +116,10 @@ def _label_weights(head):
 
 
 def _softmax(scores):
-    exp = np.exp(scores - scores.max(axis=1, keepdims=True))
-    exp /= exp.sum(axis=1, keepdims=True)
-    return exp
+    top = max(scores)
+    exps = [math.exp(score - top) for score in scores]
+    total = sum(exps)
+    return [value / total for value in exps]
 
 
 class Model:
@@ -134,19 +146,18 @@ class Model:
             return []
         ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
         rows = self.classifier.transform_rows(texts)
-        topic_p, stance_p = self.classifier.predict_proba_from_rows(rows)
         threshold = self.topic_threshold if threshold is None else threshold
         records = []
-        for i, doc_id in enumerate(ids):
-            record = self._record(doc_id, topic_p[i], stance_p[i], threshold, top_k)
+        for i, (doc_id, scores) in enumerate(zip(ids, self.classifier.scores_from_rows(rows).tolist())):
+            record = self._record(doc_id, *self.classifier.probabilities(scores), threshold, top_k)
             if explain:
                 record["explanation"] = self.explain_row(rows.row(i), record["topic"], record["stance"])
             records.append(record)
         return records
 
     def _record(self, doc_id, topic_p, stance_p, threshold, top_k):
-        topic_scores = dict(zip(self.topic_labels, topic_p.tolist()))
-        stance_scores = dict(zip(self.stance_labels, stance_p.tolist()))
+        topic_scores = dict(zip(self.topic_labels, topic_p))
+        stance_scores = dict(zip(self.stance_labels, stance_p))
         ranked = sorted(topic_scores, key=topic_scores.__getitem__, reverse=True)  # stable: ties keep label order
         topics = [label for label in ranked if topic_scores[label] >= threshold]
         return {
