@@ -12,12 +12,12 @@ OPTION_FIELDS = ("explain", "top_k", "threshold")
 def parse_json(body):
     """The decoded body; invalid UTF-8, malformed or too deeply nested JSON is a 400."""
     try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ApiError(400, "invalid_utf8", f"the body is not valid UTF-8 (byte {error.start})") from None
-    try:
-        return orjson.loads(body)
+        return orjson.loads(body)  # checks the UTF-8 too; only a failure needs to know which
     except orjson.JSONDecodeError as error:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as utf8_error:
+            raise ApiError(400, "invalid_utf8", f"the body is not valid UTF-8 (byte {utf8_error.start})") from None
         raise ApiError(400, "invalid_json", f"the body is not valid JSON: {error}") from None
 
 

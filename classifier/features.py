@@ -239,7 +239,7 @@ class TermIndex:
     def columns(self, codes):
         """Columns of every stem and word unigram and bigram in a document's packed codes (-1: not in the vocabulary)."""
         codes = np.frombuffer(codes, dtype=np.int64).reshape(-1, 4)
-        found = [codes[:, :2].ravel()]
+        found = [codes[:, 0], codes[:, 1]]
         for kind, pairs in enumerate(self.pairs, 2):
             if pairs and len(codes) > 1:
                 found.append(pairs.lookup(codes[:-1, kind], codes[1:, kind]))
@@ -354,7 +354,7 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         """TF-IDF exactly as the fitted TfidfVectorizer computes it, for all documents at once."""
         n_docs, n_terms = len(documents), len(self.vocabulary_)
         columns = [columns for columns, _ in documents]
-        flat = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+        flat = columns[0] if n_docs == 1 else np.concatenate(columns or [np.zeros(0, dtype=np.int64)])
         keys = flat if n_docs == 1 else flat + np.repeat(np.arange(n_docs) * n_terms, list(map(len, columns)))
         keys, counts = _count(keys[flat >= 0])  # unknown terms have column -1
         values = np.log(counts) + 1.0 if self.sublinear_tf else counts.astype(np.float64)

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from classifier.features import CUE_NAMES, FEATURE_SETS, TextFeatures, count_signs, voice_cues
+from classifier.features import (CUE_NAMES, FEATURE_SETS, PairColumns, TermIndex, TextFeatures, count_signs,
+                                 voice_cues)
 
 TEXTS = ["Pendudukan Israel di Tepi Barat dikecam.", "Penduduk Gaza menangis di pengungsian.",
          "Gencatan senjata disepakati di Doha.", "Warga Gaza merayakan kemenangan tim sepak bola.",
@@ -68,3 +69,26 @@ def _cues(text):
 
     cleaned = clean(text)
     return voice_cues(tokenize(cleaned), own_voice_tokens(cleaned, ATTRIBUTION_MARKERS))
+
+
+def test_term_index_from_another_layout_is_rebuilt_on_load():
+    import pickle
+
+    features = TextFeatures(min_df=1, max_df=1.0, words=(1, 2)).fit(TEXTS)
+    expected = features.transform(TEXTS).toarray()
+    features.index_.layout = -1  # as saved by a version that laid the index out differently
+    features.index_.pairs = None
+    loaded = pickle.loads(pickle.dumps(features))
+    assert loaded.index_.layout == TermIndex.LAYOUT
+    np.testing.assert_array_equal(loaded.transform(TEXTS).toarray(), expected)
+
+
+def test_pair_table_finds_every_pair_and_nothing_else():
+    rng = np.random.default_rng(0)
+    pairs = {(int(a), int(b)): column for column, (a, b) in enumerate(rng.integers(0, 3000, (5000, 2)))}
+    table = PairColumns(pairs)
+    first, second = np.array([a for a, _ in pairs], dtype=np.int64), np.array([b for _, b in pairs], dtype=np.int64)
+    assert sorted(table.lookup(first, second).tolist()) == sorted(pairs.values())
+    absent = np.array([3001, 3002], dtype=np.int64)
+    assert table.lookup(absent, absent).size == 0
+    assert PairColumns({}).lookup(absent, absent).size == 0
