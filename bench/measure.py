@@ -139,9 +139,11 @@ COMMON_WORDS = ("gencatan senjata di gaza disepakati kedua pihak setelah perundi
                 "mesir dan qatar menurut pejabat").split()
 
 
-def random_words_body(index, new=12):
-    """A body of `new` made-up words, different for every index, among common words: 10,000 requests
-    bring more new tokens than the caches hold, so memory must have stopped growing by then."""
+def random_words_body(index, new=30):
+    """A body of `new` made-up words, different for every index, among common words. Each of the 2
+    workers gets about half of the first 10,000 requests, 150,000 new tokens, more than the stem and
+    chunk caches hold (100,000 each): they are full by the first reading, so what grows after it would
+    be a leak."""
     rng = random.Random(index)
     words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 11))) for _ in range(new)]
     return json.dumps({"text": " ".join(words + COMMON_WORDS)}).encode()

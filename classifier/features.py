@@ -226,7 +226,8 @@ class TermIndex:
 
     def _chunk_codes(self, chunk):
         """The codes of a chunk's tokens as packed bytes: a document's codes are then one bytes join
-        and one array view, however many chunks it has."""
+        and one array view, however many chunks it has. (The chunk's tokens are not cached apart:
+        this cache already holds what they lead to.)"""
         tokens = chunk_tokens(chunk)
         stems = stem_tokens(tokens) if self.stemmed else repeat(None)
         stem_column, word_column = self.unigrams["s"].get, self.unigrams["w"].get

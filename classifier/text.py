@@ -186,16 +186,12 @@ def clean(text):
 _TOKEN_RE = re.compile(r"_[a-z]+_|[^\W\d_]+(?:['-][^\W\d_]+)*")
 
 
-def _tokenize_chunk(chunk):
+def chunk_tokens(chunk):
+    """Normalised tokens of one white-space-free chunk of text (uncached: callers cache the result)."""
     return tuple(_TOKEN_RE.findall(normalise(chunk)))
 
 
-_CHUNKS = BoundedCache(cache_sizes()[1], _tokenize_chunk)
-
-
-def chunk_tokens(chunk):
-    """Normalised tokens of one white-space-free chunk of text, computed once per process."""
-    return _CHUNKS.get(chunk)
+_CHUNKS = BoundedCache(cache_sizes()[1], chunk_tokens)
 
 
 def tokenize(text):
