@@ -15,7 +15,7 @@ from classifier.features import TextFeatures
 from classifier.model import Model, TopicStanceClassifier
 from classifier.cache import BoundedCache
 from classifier.stemming import sastrawi_stem_word
-from classifier.text import clean, tokenize
+from classifier.text import strip_page, tokenize
 
 from . import load, servers
 from .usual import UsualPipeline, label_files
@@ -31,7 +31,7 @@ def stemming(texts):
     """Tokens per second: our cached stemmer cold and warm, PySastrawi's stem() on whole documents."""
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    token_lists = [tokenize(clean(text)) for text in texts]
+    token_lists = [tokenize(strip_page(text)) for text in texts]
     n_tokens = sum(map(len, token_lists))
     cache = BoundedCache(10**7, sastrawi_stem_word)
     results = {"tokens": n_tokens, "distinct_tokens": len({t for tokens in token_lists for t in tokens})}

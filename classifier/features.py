@@ -1,6 +1,7 @@
 """The shared feature step: each document is cleaned, tokenised and stemmed once, then turned into
 TF-IDF weights over stems, surface words and (optionally) character n-grams, plus a few dense
-"writer's voice" cues for stance.
+"writer's voice" cues for stance. Fitting learns the vocabulary from term strings; transforming
+goes through a TermIndex that maps text chunks straight to vocabulary columns.
 
 Stems generalise over affixes, but Sastrawi merges words whose meaning matters here (pendudukan
 "occupation" and penduduk "residents" both become duduk; menangis "to cry" becomes menang "to win"),
@@ -137,7 +138,8 @@ def _passthrough(terms):
 
 
 _ID_BITS = 32  # a pair's key: the first id in the high bits, the second in the low ones
-CODE_BYTES = 32  # a token's code: stem and word unigram columns, stem and word ids, as four int64
+CODE_FIELDS = 4  # a token's code: stem and word unigram columns, stem and word ids, as int64
+CODE_BYTES = CODE_FIELDS * 8
 
 
 class PairColumns:
@@ -239,7 +241,7 @@ class TermIndex:
 
     def columns(self, codes):
         """Columns of every stem and word unigram and bigram in a document's packed codes (-1: not in the vocabulary)."""
-        codes = np.frombuffer(codes, dtype=np.int64).reshape(-1, 4)
+        codes = np.frombuffer(codes, dtype=np.int64).reshape(-1, CODE_FIELDS)
         found = [codes[:, 0], codes[:, 1]]
         for kind, pairs in enumerate(self.pairs, 2):
             if pairs and len(codes) > 1:

@@ -21,8 +21,9 @@ class TopicStanceClassifier(BaseEstimator):
     """Two logistic-regression heads over one shared feature step.
 
     The stance cues (if the feature step makes them) feed only the stance head: they are about the
-    writer's voice and only add noise to topics. Secondary topics (`also`) are added as extra training rows with weight `also_weight`, so the
-    topic probabilities of a two-topic document are shared between its topics.
+    writer's voice and only add noise to topics. Secondary topics (`also`) are added as extra
+    training rows with weight `also_weight`, so the topic probabilities of a two-topic document are
+    shared between its topics.
     """
 
     def __init__(self, features=None, topic_c=20.0, stance_c=20.0, also_weight=0.15,
