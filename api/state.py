@@ -23,7 +23,9 @@ class ModelState:
 
     def load(self):
         try:
-            self.model = load_model(self.model_dir)
+            model = load_model(self.model_dir)
+            model.predict(["warm-up"])  # loads the compiled kernels (compiles them, first time after an install)
+            self.model = model
             log.info("serving model %s from %s", self.model.version, self.model_dir)
         except (ModelError, OSError) as error:
             self.error = str(error)

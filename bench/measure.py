@@ -101,7 +101,8 @@ def api(model_dir, texts, tmp, seconds, rounds, connections=(1, 8, 32)):
     Both servers run side by side and the three routes take turns, `rounds` times at each connection
     count; the round with the median requests/s is reported (errors are summed over all rounds). The
     machine's speed drifts by tens of percent from one minute to the next, and taking turns exposes
-    what is compared to the same drift."""
+    what is compared to the same drift: `single_vs_echo` pairs each round's single-document rps with
+    the echo rps measured just before it."""
     article, single = _article_body(texts)
     bodies = {"echo": single, "single": single,
               "batch64": json.dumps({"documents": [{"id": str(i), "text": article} for i in range(64)]}).encode()}
@@ -110,7 +111,7 @@ def api(model_dir, texts, tmp, seconds, rounds, connections=(1, 8, 32)):
         files[name] = Path(tmp) / f"{name}.json"
         files[name].write_bytes(body)
     results = {"article_words": len(article.split()), "tool": "wrk" if load.wrk_path() else "python",
-               "rounds": rounds, "runs": []}
+               "rounds": rounds, "runs": [], "single_vs_echo": {}}
     with servers.gunicorn("bench.echo:create_app()", model_dir, workers=2, ready_path="/healthz", tmp_dir=tmp) as (echo, _), \
             servers.gunicorn("api:create_app()", model_dir, workers=2, tmp_dir=tmp) as (classify, _):
         routes = {"echo": (echo, "/echo"), "single": (classify, "/classify"), "batch64": (classify, "/classify")}
@@ -128,6 +129,8 @@ def api(model_dir, texts, tmp, seconds, rounds, connections=(1, 8, 32)):
             for _ in range(rounds):
                 for name in routes:
                     samples[name].append(measure_route(name, count, seconds))
+            results["single_vs_echo"][str(count)] = [round(single["rps"] / echo["rps"], 3)
+                                                for single, echo in zip(samples["single"], samples["echo"])]
             for name, runs in samples.items():
                 median = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
                 results["runs"].append({"route": name, **median, "errors": sum(run["errors"] for run in runs),

@@ -137,7 +137,11 @@ def load_model(model_dir=None):
     """Load a verified model; `model_dir` defaults to the configured one (models/default)."""
     model_dir = Path(model_dir) if model_dir is not None else Settings.load().model_dir
     manifest, content = read_verified_model_bytes(model_dir)
-    model = joblib.load(io.BytesIO(content))
+    try:
+        model = joblib.load(io.BytesIO(content))
+    except (AttributeError, ImportError) as error:  # a class the model refers to has moved or gone
+        raise ModelError(f"{model_dir / MODEL_FILE} was saved by another version of this project and cannot be "
+                         f"read ({error}); retrain it") from None
     if not isinstance(model, Model):
         raise ModelError(f"{model_dir / MODEL_FILE} does not hold a classifier model")
     model.version, model.manifest = manifest["version"], manifest

@@ -10,17 +10,16 @@ writer's own voice (outside quotation marks and attributed sentences): a report 
 "genosida" is neutral, a column that says it is not. Training compares the feature sets, cues
 included, by cross-validation.
 """
-import math
 from array import array
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import accumulate, chain, count, repeat
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from . import stemming
+from . import kernels, stemming
 from .cache import BoundedCache
 from .config import cache_sizes
 from .stemming import stem_tokens
@@ -107,15 +106,6 @@ def char_ngrams(token, low, high):
     return tuple(f"c:{padded[i:i + n]}" for n in range(low, high + 1) for i in range(len(padded) - n + 1))
 
 
-def _count(keys):
-    """(distinct keys in order, how often each occurs): np.unique's result with a third of its calls."""
-    keys = np.sort(keys)
-    if not len(keys):
-        return keys, keys
-    bounds = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1, [len(keys)]))
-    return keys[bounds[:-1]], bounds[1:] - bounds[:-1]
-
-
 class FeatureRows:
     """Feature values of a few documents: TF-IDF as CSR-style arrays, dense cues as a matrix."""
 
@@ -137,51 +127,9 @@ def _passthrough(terms):
     return terms
 
 
-_ID_BITS = 32  # a pair's key: the first id in the high bits, the second in the low ones
-CODE_FIELDS = 4  # a token's code: stem and word unigram columns, stem and word ids, as int64
+CODE_FIELDS = 4  # a token's code: stem and word unigram columns, stem and word pair ids, as int64
 CODE_BYTES = CODE_FIELDS * 8
-
-
-class PairColumns:
-    """Vocabulary columns of id pairs in a bucketed hash table: each key hashes to one bucket of
-    BUCKET slots (one cache line), so all of a document's pairs are looked up with a handful of array
-    operations and no probing (a binary search costs three times more)."""
-
-    BUCKET = 8
-    _MULTIPLIER = -0x61C8864680B583EB  # 0x9E3779B97F4A7C15 as int64: products wrap, the top bits hash
-
-    def __init__(self, pairs):
-        keys = np.array([a << _ID_BITS | b for a, b in pairs], dtype=np.int64)
-        columns = np.array(list(pairs.values()), dtype=np.int64)
-        bits = max(1, (len(keys) // self.BUCKET).bit_length())
-        while True:  # about two keys per bucket; a bucket that overflows (rare) doubles the table
-            self._shift, self._mask = 64 - bits, (1 << bits) - 1
-            buckets = self._buckets(keys)
-            if not len(keys) or np.bincount(buckets).max() <= self.BUCKET:
-                break
-            bits += 1
-        order = np.argsort(buckets, kind="stable")
-        buckets = buckets[order]
-        first_of_bucket = np.searchsorted(buckets, buckets)
-        slots = buckets * self.BUCKET + np.arange(len(buckets)) - first_of_bucket
-        self._keys = np.full((1 << bits) * self.BUCKET, -1, dtype=np.int64)
-        self._columns = np.full((1 << bits) * self.BUCKET, -1, dtype=np.int64)
-        self._keys[slots], self._columns[slots] = keys[order], columns[order]
-        self._keys, self._columns = self._keys.reshape(-1, self.BUCKET), self._columns.reshape(-1, self.BUCKET)
-        self._size = len(keys)
-
-    def __len__(self):
-        return self._size
-
-    def _buckets(self, keys):
-        return (keys * self._MULTIPLIER >> self._shift) & self._mask
-
-    def lookup(self, first_ids, second_ids):
-        """Columns of the pairs that are in the vocabulary, in no particular order."""
-        keys = first_ids << _ID_BITS | second_ids
-        buckets = self._buckets(keys)
-        found = self._keys.take(buckets, axis=0) == keys[:, None]  # take: rows gathered 3x faster than [ ]
-        return self._columns.take(buckets, axis=0)[found]
+_NO_COLUMNS = np.zeros(0, dtype=np.int64)
 
 
 class TermIndex:
@@ -189,17 +137,18 @@ class TermIndex:
 
     Each white-space-separated chunk of text maps (through a bounded per-model cache) to one code
     per token: its stem's and its word's unigram columns, and the ids its stem and word have in
-    bigrams. A document's unigram columns are then a slice of its codes, and its bigram columns
-    hash-table look-ups by id pair: no term strings, no per-token Python work beyond fetching the
-    chunks' codes.
+    bigrams. Bigram columns are then a hash-table look-up per pair of adjacent ids (see kernels):
+    no term strings, no per-token Python work beyond fetching the chunks' codes. Stem and word ids
+    share one numbering, so one table holds both kinds of pairs.
     """
 
-    LAYOUT = 3  # changes whenever the attributes below do: a model saved with another is re-indexed on load
+    LAYOUT = 4  # changes whenever the attributes below do: a model saved with another is re-indexed on load
 
     def __init__(self, vocabulary, stemmed):
         self.layout = self.LAYOUT
         self.unigrams, self.pair_ids, self.chars = {"s": {}, "w": {}}, {"s": {}, "w": {}}, {}
-        pairs = {"s": {}, "w": {}}
+        new_id = count()
+        keys, columns = [], []
         for term, column in vocabulary.items():
             kind, _, body = term.partition(":")
             if kind == "c":
@@ -207,11 +156,16 @@ class TermIndex:
             elif " " in body:
                 ids = self.pair_ids[kind]
                 first, second = body.split(" ")
-                pairs[kind][ids.setdefault(first, len(ids)), ids.setdefault(second, len(ids))] = column
+                for word in (first, second):
+                    if word not in ids:
+                        ids[word] = next(new_id)
+                keys.append(ids[first] << 32 | ids[second])
+                columns.append(column)
             else:
                 self.unigrams[kind][body] = column
+        self.no_pair_id = next(new_id)  # in no pair
+        self.pairs = kernels.pair_table(np.array(keys, dtype=np.int64), np.array(columns, dtype=np.int64))
         self.stemmed = stemmed
-        self.pairs = [PairColumns(pairs[kind]) for kind in ("s", "w")]
         self.chunk_codes = self._new_cache()
 
     def _new_cache(self):
@@ -234,19 +188,10 @@ class TermIndex:
         stems = stem_tokens(tokens) if self.stemmed else repeat(None)
         stem_column, word_column = self.unigrams["s"].get, self.unigrams["w"].get
         stem_id, word_id = self.pair_ids["s"].get, self.pair_ids["w"].get
-        no_stem, no_word = len(self.pair_ids["s"]), len(self.pair_ids["w"])  # one past the last id: in no pair
+        no_id = self.no_pair_id
         return array("q", chain.from_iterable(
-            (stem_column(stem, -1), word_column(token, -1), stem_id(stem, no_stem), word_id(token, no_word))
+            (stem_column(stem, -1), word_column(token, -1), stem_id(stem, no_id), word_id(token, no_id))
             for token, stem in zip(tokens, stems))).tobytes()
-
-    def columns(self, codes):
-        """Columns of every stem and word unigram and bigram in a document's packed codes (-1: not in the vocabulary)."""
-        codes = np.frombuffer(codes, dtype=np.int64).reshape(-1, CODE_FIELDS)
-        found = [codes[:, 0], codes[:, 1]]
-        for kind, pairs in enumerate(self.pairs, 2):
-            if pairs and len(codes) > 1:
-                found.append(pairs.lookup(codes[:-1, kind], codes[1:, kind]))
-        return np.concatenate(found)
 
     def char_columns(self, tokens, low, high):
         grams = chain.from_iterable(char_ngrams(token, low, high) for token in tokens)
@@ -339,42 +284,36 @@ class TextFeatures(BaseEstimator, TransformerMixin):
 
     def transform_rows(self, X):
         """The same features as `transform`, as FeatureRows: cheaper than a sparse matrix for scoring."""
-        return self._rows([self._document(text) for text in X])
+        documents = [self._document(text) for text in X]
+        codes = np.frombuffer(b"".join([codes for codes, _, _ in documents]), dtype=np.int64)
+        starts = _starts(len(codes) // CODE_BYTES for codes, _, _ in documents)
+        extra, extra_starts = _NO_COLUMNS, np.zeros(len(documents) + 1, dtype=np.int64)
+        if self.chars:
+            extra = np.concatenate([columns for _, columns, _ in documents] or [_NO_COLUMNS])
+            extra_starts = _starts(len(columns) for _, columns, _ in documents)
+        indices, values, indptr = kernels.tfidf_rows(codes.reshape(-1, CODE_FIELDS), starts, extra, extra_starts,
+                                                     self.index_.pairs, self.idf_, self.sublinear_tf)
+        cues = (np.array([cues for _, _, cues in documents], dtype=np.float64).reshape(len(documents), -1)
+                * self.cue_weight if self.cues else np.zeros((len(documents), 0)))
+        return FeatureRows(indices, values, indptr, cues)
 
     def _document(self, text):
-        """(vocabulary column of every term occurrence, -1 when unknown; cues or None) of one document."""
+        """(packed token codes, character n-gram columns or None, cues or None) of one document."""
         page = self._page(text)
         codes = self._with_lead(b"".join(self.index_.chunk_codes.get_all(page.split())), CODE_BYTES)
-        columns = self.index_.columns(codes)
         if not (self.chars or self.cues):
-            return columns, None
+            return codes, None, None
         tokens = self._with_lead(tokenize(page))
-        if self.chars:
-            columns = np.concatenate((columns, self.index_.char_columns(tokens, *self.chars)))
-        return columns, self._cues(page, tokens) if self.cues else None
-
-    def _rows(self, documents):
-        """TF-IDF exactly as the fitted TfidfVectorizer computes it, for all documents at once."""
-        n_docs, n_terms = len(documents), len(self.vocabulary_)
-        columns = [columns for columns, _ in documents]
-        flat = columns[0] if n_docs == 1 else np.concatenate(columns or [np.zeros(0, dtype=np.int64)])
-        keys = flat if n_docs == 1 else flat + np.repeat(np.arange(n_docs) * n_terms, list(map(len, columns)))
-        keys, counts = _count(keys[flat >= 0])  # unknown terms have column -1
-        values = np.log(counts) + 1.0 if self.sublinear_tf else counts.astype(np.float64)
-        if n_docs == 1:  # one document needs no document numbers: its row is everything
-            docs, indices, indptr = None, keys, np.array([0, len(keys)])
-        else:
-            docs, indices = np.divmod(keys, n_terms)
-            indptr = np.searchsorted(docs, np.arange(n_docs + 1))
-        values *= self.idf_[indices]
-        values /= (math.sqrt(values @ values) if docs is None
-                   else np.sqrt(np.bincount(docs, weights=values * values, minlength=n_docs))[docs])
-        cues = (np.array([cues for _, cues in documents], dtype=np.float64).reshape(n_docs, -1)
-                * self.cue_weight if self.cues else np.zeros((n_docs, 0)))
-        return FeatureRows(indices, values, indptr, cues)
+        return (codes, self.index_.char_columns(tokens, *self.chars) if self.chars else None,
+                self._cues(page, tokens) if self.cues else None)
 
     def get_feature_names_out(self, input_features=None):
         names = np.empty(len(self.vocabulary_), dtype=object)
         for term, column in self.vocabulary_.items():
             names[column] = term
         return np.concatenate([names, np.array(CUE_NAMES, dtype=object)]) if self.cues else names
+
+
+def _starts(lengths):
+    """Where each of a run of blocks starts, and where the last ends: [0, l0, l0 + l1, ...]."""
+    return np.fromiter(accumulate(lengths, initial=0), dtype=np.int64)

@@ -7,10 +7,10 @@ record shape shared by the CLI, the API and the batch labeller.
 import math
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 
+from . import kernels
 from .features import TextFeatures
 
 EXPLAIN_TERMS = 10
@@ -79,12 +79,7 @@ class TopicStanceClassifier(BaseEstimator):
 
     def scores_from_rows(self, rows):
         """Both heads' linear scores of FeatureRows, one row per document, topic columns first."""
-        if len(rows) == 1:
-            scores = (rows.values @ self.term_weights_.take(rows.indices, axis=0) + self.intercepts_)[None, :]
-        else:
-            tfidf = sp.csr_matrix((rows.values, rows.indices, rows.indptr),
-                                  shape=(len(rows), self.term_weights_.shape[0]))
-            scores = tfidf @ self.term_weights_ + self.intercepts_
+        scores = kernels.linear_scores(rows.indices, rows.values, rows.indptr, self.term_weights_, self.intercepts_)
         if rows.cues.shape[1]:
             scores += rows.cues @ self.cue_weights_
         return scores

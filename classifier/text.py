@@ -164,7 +164,8 @@ def strip_page(text):
     for sign, replacement in _REPLACEMENTS:
         if sign in text:
             text = text.replace(sign, replacement)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return remove_page_noise(text)
 
 

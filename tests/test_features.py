@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from classifier.features import (CUE_NAMES, FEATURE_SETS, PairColumns, TermIndex, TextFeatures, count_signs,
-                                 voice_cues)
+from classifier import kernels
+from classifier.features import CUE_NAMES, FEATURE_SETS, TermIndex, TextFeatures, count_signs, voice_cues
 
 TEXTS = ["Pendudukan Israel di Tepi Barat dikecam.", "Penduduk Gaza menangis di pengungsian.",
          "Gencatan senjata disepakati di Doha.", "Warga Gaza merayakan kemenangan tim sepak bola.",
@@ -86,9 +86,25 @@ def test_term_index_from_another_layout_is_rebuilt_on_load():
 def test_pair_table_finds_every_pair_and_nothing_else():
     rng = np.random.default_rng(0)
     pairs = {(int(a), int(b)): column for column, (a, b) in enumerate(rng.integers(0, 3000, (5000, 2)))}
-    table = PairColumns(pairs)
-    first, second = np.array([a for a, _ in pairs], dtype=np.int64), np.array([b for _, b in pairs], dtype=np.int64)
-    assert sorted(table.lookup(first, second).tolist()) == sorted(pairs.values())
-    absent = np.array([3001, 3002], dtype=np.int64)
-    assert table.lookup(absent, absent).size == 0
-    assert PairColumns({}).lookup(absent, absent).size == 0
+    table = kernels.pair_table(np.array([a << 32 | b for a, b in pairs]), np.array(list(pairs.values())))
+    # one token per pair, then an unknown token: each document's one bigram is a pair, or no pair
+    codes = np.array([[-1, -1, a, 3001] for pair in pairs for a in pair] + [[-1, -1, 3001, 3001]] * 2)
+    starts = np.arange(0, len(codes) + 1, 2)
+    indices, values, indptr = kernels.tfidf_rows(codes, starts, np.zeros(0, dtype=np.int64),
+                                                 np.zeros(len(starts), dtype=np.int64), table,
+                                                 np.ones(5000), True)
+    assert indices.tolist() == list(pairs.values())
+    assert np.diff(indptr).tolist() == [1] * len(pairs) + [0]
+    empty = kernels.pair_table(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    assert kernels.tfidf_rows(codes[:2], starts[:2], np.zeros(0, dtype=np.int64), np.zeros(2, dtype=np.int64),
+                              empty, np.ones(5000), True)[0].size == 0
+
+
+def test_scores_are_the_dot_product_of_rows_and_weights():
+    rng = np.random.default_rng(1)
+    weights, intercepts = rng.normal(size=(50, 8)), rng.normal(size=8)
+    rows = TextFeatures(min_df=1, max_df=1.0).fit(TEXTS).transform(TEXTS)[:, :50]
+    expected = rows @ weights + intercepts
+    scores = kernels.linear_scores(rows.indices.astype(np.int64), rows.data, rows.indptr.astype(np.int64),
+                                   weights, intercepts)
+    np.testing.assert_allclose(scores, expected, rtol=1e-12, atol=1e-12)
