@@ -1,4 +1,5 @@
 """Model directories: atomic writes, and no load of a file whose hash does not match its manifest."""
+import hashlib
 import json
 import shutil
 
@@ -41,6 +42,17 @@ def test_truncated_model_is_refused(tiny_model_dir, tmp_path):
     content = (target / MODEL_FILE).read_bytes()
     (target / MODEL_FILE).write_bytes(content[:100])
     with pytest.raises(ModelError, match="truncated"):
+        load_model(target)
+
+
+def test_model_referring_to_a_class_this_version_lacks_is_refused(tiny_model_dir, tmp_path):
+    target = copy(tiny_model_dir, tmp_path)
+    content = b"cclassifier.features\nGoneClass\n."  # a pickle of a class an older version had
+    (target / MODEL_FILE).write_bytes(content)
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["files"][MODEL_FILE] = {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="another version of this project.*retrain"):
         load_model(target)
 
 
