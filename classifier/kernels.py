@@ -17,62 +17,45 @@ _EMPTY = -1
 
 
 @njit(inline="always")
-def _slot(key, bits):
-    return np.int64((np.uint64(key) * _MULTIPLIER) >> np.uint64(64 - bits))
-
-
-@njit(inline="always")
-def _bits(size):
+def _log2(size):
+    """The bits of the smallest power of two >= size: tables of 2 * keys slots are at most half full."""
     bits = 0
     while (1 << bits) < size:
         bits += 1
     return bits
 
 
+@njit(inline="always")
+def _find(keys, key, bits):
+    """The slot of `key` in an open-addressing array of keys, or the empty slot where it would go."""
+    mask = keys.shape[0] - 1
+    slot = np.int64((np.uint64(key) * _MULTIPLIER) >> np.uint64(64 - bits))
+    while keys[slot] != key and keys[slot] != _EMPTY:
+        slot = (slot + 1) & mask
+    return slot
+
+
 @njit(cache=True)
 def pair_table(keys, columns):
-    """The hash table of pair keys -> vocabulary columns, at most half full."""
-    size = 2
-    while size < 2 * len(keys):
-        size <<= 1
-    bits, mask = _bits(size), size - 1
-    table = np.full((size, 2), _EMPTY, dtype=np.int64)
+    """The hash table of pair keys -> vocabulary columns (an empty slot's column is -1 too)."""
+    bits = _log2(max(16, 2 * len(keys)))
+    table = np.full((1 << bits, 2), _EMPTY, dtype=np.int64)
     for i in range(len(keys)):
-        slot = _slot(keys[i], bits)
-        while table[slot, 0] != _EMPTY:
-            slot = (slot + 1) & mask
+        slot = _find(table[:, 0], keys[i], bits)
         table[slot, 0], table[slot, 1] = keys[i], columns[i]
     return table
 
 
 @njit(inline="always")
-def _pair_column(table, bits, key):
-    mask = table.shape[0] - 1
-    slot = _slot(key, bits)
-    while True:
-        found = table[slot, 0]
-        if found == key:
-            return table[slot, 1]
-        if found == _EMPTY:
-            return -1
-        slot = (slot + 1) & mask
-
-
-@njit(inline="always")
 def _add(column, counts_keys, counts, order, n_distinct, bits):
     """Count one occurrence of `column` in the per-document table; returns the new number of distinct columns."""
-    mask = counts_keys.shape[0] - 1
-    slot = _slot(column, bits)
-    while True:
-        found = counts_keys[slot]
-        if found == column:
-            counts[slot] += 1
-            return n_distinct
-        if found == _EMPTY:
-            counts_keys[slot], counts[slot] = column, 1
-            order[n_distinct] = slot
-            return n_distinct + 1
-        slot = (slot + 1) & mask
+    slot = _find(counts_keys, column, bits)
+    if counts_keys[slot] == column:
+        counts[slot] += 1
+        return n_distinct
+    counts_keys[slot], counts[slot] = column, 1
+    order[n_distinct] = slot
+    return n_distinct + 1
 
 
 @njit(cache=True, nogil=True)
@@ -88,11 +71,9 @@ def tfidf_rows(codes, starts, extra, extra_starts, pairs, idf, sublinear):
     longest = 0
     for d in range(n_docs):
         longest = max(longest, 4 * (starts[d + 1] - starts[d]) + extra_starts[d + 1] - extra_starts[d])
-    size = 16  # at most half full, even if every term of the longest document is a new one
-    while size < 2 * longest:
-        size <<= 1
-    bits, pair_bits = _bits(size), _bits(pairs.shape[0])
-    counts_keys, counts = np.full(size, _EMPTY, dtype=np.int64), np.zeros(size, dtype=np.int64)
+    bits = _log2(max(16, 2 * longest))  # every term of the longest document could be a new one
+    pair_keys, pair_columns, pair_bits = pairs[:, 0], pairs[:, 1], _log2(pairs.shape[0])
+    counts_keys, counts = np.full(1 << bits, _EMPTY, dtype=np.int64), np.zeros(1 << bits, dtype=np.int64)
     order = np.empty(max(longest, 1), dtype=np.int64)
     total = 4 * codes.shape[0] + extra.shape[0]
     indices, values = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.float64)
@@ -107,7 +88,7 @@ def tfidf_rows(codes, starts, extra, extra_starts, pairs, idf, sublinear):
                     n_distinct = _add(codes[i, field], counts_keys, counts, order, n_distinct, bits)
             if i + 1 < last:
                 for field in range(2, 4):
-                    column = _pair_column(pairs, pair_bits, codes[i, field] << 32 | codes[i + 1, field])
+                    column = pair_columns[_find(pair_keys, codes[i, field] << 32 | codes[i + 1, field], pair_bits)]
                     if column >= 0:
                         n_distinct = _add(column, counts_keys, counts, order, n_distinct, bits)
         for i in range(extra_starts[d], extra_starts[d + 1]):
