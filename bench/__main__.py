@@ -22,9 +22,9 @@ from . import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL = {"documents": 20_000, "usual_documents": 1_000, "stem_documents": 1_000, "api_seconds": 6, "api_rounds": 5,
-        "memory_requests": (10_000, 100_000), "data": ["data/train.jsonl", "seeds"]}
+        "memory_requests": (10_000, 100_000), "cold_starts": 5, "data": ["data/train.jsonl", "seeds"]}
 QUICK = {"documents": 200, "usual_documents": 10, "stem_documents": 50, "api_seconds": 1, "api_rounds": 1,
-         "memory_requests": (100, 300), "data": ["tests/fixtures/tiny.jsonl", "seeds"]}
+         "memory_requests": (100, 300), "cold_starts": 1, "data": ["tests/fixtures/tiny.jsonl", "seeds"]}
 
 
 def make_folder(folder, count):
@@ -53,7 +53,7 @@ def run(config, model_dir, tmp, say):
     say("worker memory")
     results["memory"] = measure.memory(model_dir, tmp, *config["memory_requests"])
     say("cold start")
-    results["cold_start"] = measure.cold_start(model_dir)
+    results["cold_start"] = measure.cold_start(model_dir, config["cold_starts"])
     say("training")
     data_args = [arg for path in config["data"] for arg in ("--data", str(ROOT / path))]
     results["training"] = measure.training(data_args, results["features"] or "stems+words", tmp)

@@ -164,7 +164,7 @@ def memory(model_dir, tmp, first, total):
             "rss_mb_after_first": after_first, "rss_mb_after_total": after_total, "errors": errors}
 
 
-def cold_start(model_dir, runs=3):
+def cold_start(model_dir, runs):
     """Seconds from starting a Python process to its first prediction (median of `runs`); the process
     prints the wall-clock time of that prediction, so its exit is not counted."""
     code = (f"import time; from classifier import load_model; load_model({str(model_dir)!r})"

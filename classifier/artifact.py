@@ -66,7 +66,8 @@ def save_model(model, out_dir, manifest, reports=None, replace=False):
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
-        joblib.dump(model, staging / MODEL_FILE, compress=3)
+        # Uncompressed: inflating the weights took 60 ms of each cold start, and git compresses the file anyway.
+        joblib.dump(model, staging / MODEL_FILE, compress=0)
         manifest = {"format": MANIFEST_FORMAT, **manifest, "libraries": library_versions(),
                     "files": {MODEL_FILE: {"sha256": file_sha256(staging / MODEL_FILE),
                                            "bytes": (staging / MODEL_FILE).stat().st_size}}}

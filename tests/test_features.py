@@ -14,7 +14,8 @@ TEXTS = ["Pendudukan Israel di Tepi Barat dikecam.", "Penduduk Gaza menangis di 
 def test_tfidf_matches_fitted_vectorizer_exactly(feature_set):
     features = TextFeatures(**{**FEATURE_SETS[feature_set], "cues": False, "words": (1, 2)}, min_df=1, max_df=1.0)
     ours = features.fit_transform(TEXTS).toarray()
-    theirs = features.vectorizer_.transform([features.terms(features.parse(t)) for t in TEXTS]).toarray()
+    terms = [features.terms(features.parse(t)) for t in TEXTS]
+    theirs = features.vectorizer().fit(terms).transform(terms).toarray()
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(features.transform(TEXTS).toarray(), ours)
 
@@ -108,3 +109,18 @@ def test_scores_are_the_dot_product_of_rows_and_weights():
     scores = kernels.linear_scores(rows.indices.astype(np.int64), rows.data, rows.indptr.astype(np.int64),
                                    weights, intercepts)
     np.testing.assert_allclose(scores, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("settings", [{}, {"words": (1, 2), "chars": (3, 4)}, {"stems": None}])
+def test_saved_features_round_trip_with_their_dictionaries_packed(settings):
+    import pickle
+
+    features = TextFeatures(min_df=1, max_df=1.0, **settings).fit(TEXTS)
+    state = features.__getstate__()
+    assert not isinstance(state["vocabulary_"], dict) and not isinstance(state["stems_seen_"], dict)
+    assert isinstance(features.vocabulary_, dict)  # packing leaves the fitted object as it was
+    loaded = pickle.loads(pickle.dumps(features))
+    assert (loaded.vocabulary_, loaded.stems_seen_) == (features.vocabulary_, features.stems_seen_)
+    for name in ("unigrams", "pair_ids", "chars"):
+        assert getattr(loaded.index_, name) == getattr(features.index_, name)
+    np.testing.assert_array_equal(loaded.transform(TEXTS).toarray(), features.transform(TEXTS).toarray())
