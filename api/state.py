@@ -24,7 +24,7 @@ class ModelState:
     def load(self):
         try:
             model = load_model(self.model_dir)
-            model.predict(["warm-up"])  # loads the compiled kernels (compiles them, first time after an install)
+            model.predict(["warm-up"])  # builds Sastrawi's stemmer (an unseen word) before the first request
             self.model = model
             log.info("serving model %s from %s", self.model.version, self.model_dir)
         except (ModelError, OSError) as error:

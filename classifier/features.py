@@ -150,7 +150,7 @@ def _unpacked(packed):
     return dict(zip(keys.split("\n"), values.split("\n") if isinstance(values, str) else values.tolist()))
 
 
-CODE_FIELDS = 4  # a token's code: stem and word unigram columns, stem and word pair ids, as int64
+CODE_FIELDS = kernels.CODE_FIELDS  # a token's code: stem and word unigram columns, stem and word pair ids, as int64
 CODE_BYTES = CODE_FIELDS * 8
 _NO_COLUMNS = np.zeros(0, dtype=np.int64)
 

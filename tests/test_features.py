@@ -84,6 +84,15 @@ def test_term_index_from_another_layout_is_rebuilt_on_load():
     np.testing.assert_array_equal(loaded.transform(TEXTS).toarray(), expected)
 
 
+def test_compiled_kernels_are_built_from_the_current_source():
+    from pathlib import Path
+
+    source = Path(kernels.__file__).with_name("kernels.pyx")
+    assert Path(kernels.__file__).suffix == ".so"
+    assert Path(kernels.__file__).stat().st_mtime >= source.stat().st_mtime, \
+        "classifier/kernels.pyx changed after it was compiled: run `pip install -e .`"
+
+
 def test_pair_table_finds_every_pair_and_nothing_else():
     rng = np.random.default_rng(0)
     pairs = {(int(a), int(b)): column for column, (a, b) in enumerate(rng.integers(0, 3000, (5000, 2)))}
