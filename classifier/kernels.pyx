@@ -20,6 +20,7 @@ ctypedef int64_t i64
 cdef uint64_t MULTIPLIER = 0x9E3779B97F4A7C15ULL  # Fibonacci hashing: the top bits of key * this are the slot
 cdef i64 EMPTY = -1
 CODE_FIELDS = 4  # stem and word unigram columns, stem and word pair ids (features.TermIndex)
+cdef i64 TERMS_PER_TOKEN = 4  # at most: its stem, its word, and the stem and word pairs it starts
 
 
 cdef inline int _log2(i64 size) noexcept nogil:
@@ -81,13 +82,13 @@ def tfidf_rows(const i64[:, ::1] codes, const i64[::1] starts, const i64[::1] ex
     cdef i64 d, i, j, field, slot, column, count, first, last, n_distinct, n_out = 0, longest = 0
     cdef double value, norm
     for d in range(n_docs):
-        longest = max(longest, 4 * (starts[d + 1] - starts[d]) + extra_starts[d + 1] - extra_starts[d])
+        longest = max(longest, TERMS_PER_TOKEN * (starts[d + 1] - starts[d]) + extra_starts[d + 1] - extra_starts[d])
     cdef int bits = _log2(max(16, 2 * longest))  # every term of the longest document could be a new one
     cdef int pair_bits = _log2(pairs.shape[0])
     cdef i64[::1] counts_keys = np.full(1 << bits, EMPTY, dtype=np.int64)
     cdef i64[::1] counts = np.zeros(1 << bits, dtype=np.int64)
     cdef i64[::1] order = np.empty(max(longest, 1), dtype=np.int64)
-    total = 4 * codes.shape[0] + extra.shape[0]
+    total = TERMS_PER_TOKEN * codes.shape[0] + extra.shape[0]
     indices_array, values_array = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.float64)
     indptr_array = np.zeros(n_docs + 1, dtype=np.int64)
     cdef i64[::1] indices = indices_array, indptr = indptr_array
